@@ -1,0 +1,42 @@
+"""Stage 1 of the pipeline: a note's text in, facts with evidence spans out. Knows nothing of codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tpicode.knowledge import Knowledge
+from tpicode.read.clinical import read_clinical
+from tpicode.read.cues import Cues
+from tpicode.read.drugs import read_drugs
+from tpicode.read.facts import Facts
+from tpicode.read.lexicon import lexicon_for
+from tpicode.read.sites import read_sites
+from tpicode.read.status import analyse
+from tpicode.read.text import frame
+
+__all__ = ["Facts", "read_note"]
+
+
+def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
+    fr = frame(text, cues)
+    infos = analyse(fr, cues)
+    facts = Facts()
+    facts.tpi_documented = cues.tpi_document.search(fr.low) is not None
+    mentions = lexicon_for(k, cues).find(text, fr.low)
+    facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
+    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented)
+    if facts.tpi_documented:
+        for info in infos:
+            if info.status == "today" and info.cues and not cues.other_procedures.search(info.text):
+                if cues.tpi_document.search(info.text) or cues.nominal.search(info.text) or any(
+                    info.clause.start <= f.spans[0][0] < info.clause.end for f in facts.muscles
+                ):
+                    facts.performed_spans.append((info.clause.start, info.clause.end))
+            if info.dry and info.status == "today":
+                facts.dry_needling_spans.append((info.clause.start, info.clause.end))
+        facts.tpi_performed = bool(facts.performed_spans) or any(f.status == "today" for f in facts.muscles)
+    for info in infos:
+        if info.status in ("today", "other") and cues.other_procedures.search(info.text):
+            facts.other_procedures.append((info.clause.start, info.clause.end))
+    read_clinical(text, fr.low, infos, k, dos, facts)
+    return facts

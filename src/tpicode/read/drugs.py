@@ -1,0 +1,282 @@
+"""Finds each injectate given today with its concentration, volume and dose, as notes write them.
+
+Handles "2 mL of 1% lidocaine", "Kenalog 40 mg", "Kenalog-40 0.5 mL", "40 mg/mL 1 mL", "1:1
+lidocaine/bupivacaine 10 mL", and "0.5 mL at each of 4 sites". No library parses these dosage forms
+out of procedure prose (medspaCy's targets find the drug name only), so the grammar lives here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from tpicode.knowledge import Knowledge
+from tpicode.read.facts import DrugFact, MuscleFact
+from tpicode.read.lexicon import Mention
+from tpicode.read.status import ClauseInfo, mention_status
+
+_NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
+_WORDS = {
+    "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0,
+    "eight": 8.0, "nine": 9.0, "ten": 10.0, "half a": 0.5, "half an": 0.5, "a half": 0.5, "1/2": 0.5,
+}
+_AMOUNT = re.compile(
+    r"(?P<pct>(?<![\d.])(?:\d+(?:\.\d+)?|\.\d+))\s*%"
+    r"|(?P<mgml>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)\s*(?:/|per)\s*(?:1\s*)?(?:ml|cc)\b"
+    r"|(?P<uml>\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(?:1\s*)?(?:ml|cc)\b"
+    r"|(?P<vol>" + _NUM + r")\s*(?:ml|cc|ccs|cc's|milliliters?|millilitres?)(?![a-z])"
+    r"|(?P<mg>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)(?![a-z/])"
+    r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)"
+)
+_BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
+_RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
+_EACH_OF = re.compile(
+    r"\beach of (?:the |these |those )?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|\b(?:x|times)\s?(?P<x>\d{1,2})\s*(?:sites?|points?|trigger points?|injections?|locations?)\b"
+    r"|\((?P<p>\d{1,2})\s*(?:sites?|points?|trigger points?|injections?)\)"
+)
+_PER_SITE = re.compile(
+    r"\b(?:per|at each|into each|in each|to each|for each|each)\s+(?:of the\s+)?(?:injection\s+)?"
+    r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?)\b"
+)
+_K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
+_TOTAL = re.compile(r"\btotal\b")
+_WASTED = re.compile(
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:was |were )?(?:wasted|discarded)"
+    r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
+)
+_NO_WASTE = re.compile(
+    r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication) "
+    r"(?:was |were )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)|\bentire (?:vial|contents?) (?:was |were )?(?:used|administered|injected)"
+)
+_SINGLE = re.compile(r"\bsingle[- ]?(?:dose|use)\b|\bsdv\b")
+_MULTI = re.compile(r"\bmulti[- ]?(?:dose|use)\b|\bmdv\b")
+
+
+@dataclass(slots=True)
+class _Amounts:
+    pct: list[tuple[int, float]]
+    mgml: list[tuple[int, float]]
+    uml: list[tuple[int, float]]
+    vol: list[tuple[int, float]]
+    mg: list[tuple[int, float]]
+    units: list[tuple[int, float]]
+
+
+def _num(s: str) -> float:
+    s = s.strip()
+    return _WORDS[s] if s in _WORDS else float(s)
+
+
+def read_drugs(
+    low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
+    tpi_document: bool,
+) -> list[DrugFact]:
+    starts = [i.clause.start for i in infos]
+    per_clause: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.kind != "drug":
+            continue
+        idx = bisect.bisect_right(starts, m.start) - 1
+        if idx >= 0 and m.start < infos[idx].clause.end:
+            per_clause.setdefault(idx, []).append(m)
+    today_muscles = [f for f in muscles if f.status == "today"]
+    found: list[tuple[DrugFact, int, bool]] = []
+    for idx, ms in per_clause.items():
+        info = infos[idx]
+        cs, ce = info.clause.start, info.clause.end
+        s = low[cs:ce]
+        amounts = _find_amounts(low, cs, ce)
+        # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
+        if not any((amounts.mg, amounts.vol, amounts.units, amounts.pct, amounts.mgml)):
+            for j in range(idx + 1, min(idx + 4, len(infos))):
+                if j in per_clause or infos[j].clause.section != info.clause.section:
+                    break
+                extra = _find_amounts(low, infos[j].clause.start, infos[j].clause.end)
+                for name in ("pct", "mgml", "uml", "vol", "mg", "units"):
+                    getattr(amounts, name).extend(getattr(extra, name))
+        clause_has_muscle = any(cs <= f.spans[0][0] < ce for f in today_muscles)
+        facts = _assign(low, s, cs, ms, amounts, k)
+        mult = _multiplier(s, today_muscles, amounts)
+        for m, fact in zip(ms, facts, strict=True):
+            status = mention_status(info, m.start, m.end) if tpi_document else "other"
+            if info.clause.section == "medications" or (status == "unclear" and info.clause.section == "none"):
+                status = "other" if info.clause.section == "medications" else status
+            if status == "today" and re.search(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$", low[max(cs, m.start - 30) : m.start]):
+                status = "negated"
+            fact.status = status
+            if mult and mult > 1 and not _TOTAL.search(s):
+                if fact.volume_ml is not None:
+                    fact.volume_ml *= mult
+                if fact.dose_mg is not None:
+                    fact.dose_mg *= mult
+                if fact.dose_units is not None:
+                    fact.dose_units *= mult
+            _vial_facts(s, fact)
+            found.append((fact, idx, clause_has_muscle))
+    return _merge(found, k)
+
+
+def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
+    a = _Amounts([], [], [], [], [], [])
+    for m in _AMOUNT.finditer(low, cs, ce):
+        kind = m.lastgroup
+        if kind is None:
+            continue
+        val = m.group(kind)
+        if kind == "vol" and val is not None:
+            getattr(a, "vol").append((m.start(), _num(val)))
+        elif val is not None:
+            getattr(a, kind).append((m.start(), float(val)))
+    return a
+
+
+def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowledge) -> list[DrugFact]:
+    """Give each amount in the clause to the drug it belongs to (nearest; "X of DRUG" looks forward)."""
+    facts = [DrugFact(drug_id=m.id, status="unclear", spans=[(m.start, m.end)]) for m in ms]
+    if not ms:
+        return facts
+
+    def owner(pos: int) -> int:
+        best, best_d = 0, 1 << 30
+        for i, m in enumerate(ms):
+            if pos >= m.end:
+                d = pos - m.end
+            elif pos < m.start:
+                d = m.start - pos
+                # "2 mL of 1% lidocaine": an amount followed by "of" points forward
+                if re.match(r"[\d.\s]*(?:%|mg|ml|cc|units?)?[^a-z]{0,3}(?:of|with)\b", low[pos : m.start][:14]):
+                    d = max(0, d - 25)
+            else:
+                d = 0
+            if d < best_d:
+                best, best_d = i, d
+        return best
+
+    for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
+        for pos, val in getattr(a, kind):
+            f = facts[owner(pos)]
+            if kind == "pct" and f.conc_mg_per_ml is None:
+                f.conc_mg_per_ml, f.conc_label = val * 10.0, f"{val:g}%"
+            elif kind == "mgml" and f.conc_mg_per_ml is None:
+                f.conc_mg_per_ml, f.conc_label = val, f"{val:g} mg/mL"
+            elif kind == "uml" and f.conc_units_per_ml is None:
+                f.conc_units_per_ml, f.conc_label = val, f"{val:g} units/mL"
+            elif kind == "vol":
+                f.volume_ml = val if f.volume_ml is None else f.volume_ml
+            elif kind == "mg" and f.dose_mg is None:
+                f.dose_mg = val
+            elif kind == "units" and f.dose_units is None:
+                f.dose_units = val
+
+    for m, f in zip(ms, facts, strict=True):
+        drug = k.drugs[m.id]
+        term = low[m.start : m.end]
+        if f.conc_mg_per_ml is None:
+            brand = drug.brand_concentrations.get(term)
+            if brand is not None:
+                f.conc_mg_per_ml, f.conc_label = brand, f"{brand:g} mg/mL"
+            else:
+                bm = _BRAND_NUMBER.match(low, m.end)
+                if bm and float(bm.group(1)) in drug.concentrations_mg_per_ml:
+                    val = float(bm.group(1))
+                    if f.volume_ml is None and f.dose_mg is None:
+                        f.dose_mg = val  # "Depo-Medrol 80" with no volume is read as an 80 mg dose
+                    else:
+                        f.conc_mg_per_ml, f.conc_label = val, f"{val:g} mg/mL"
+
+    # "1:1 lidocaine/bupivacaine, 10 mL total": split the one volume by the ratio
+    rm = _RATIO.search(s)
+    if rm and len(ms) == 2 and len(a.vol) == 1:
+        r1, r2 = float(rm.group(1)), float(rm.group(2))
+        if r1 > 0 and r2 > 0:
+            total = a.vol[0][1]
+            facts[0].volume_ml = total * r1 / (r1 + r2)
+            facts[1].volume_ml = total * r2 / (r1 + r2)
+
+    for f in facts:
+        if f.dose_mg is None and f.volume_ml is not None and f.conc_mg_per_ml is not None:
+            f.dose_mg = round(f.volume_ml * f.conc_mg_per_ml, 4)
+        if f.dose_units is None and f.volume_ml is not None and f.conc_units_per_ml is not None:
+            f.dose_units = round(f.volume_ml * f.conc_units_per_ml, 4)
+    return facts
+
+
+def _multiplier(s: str, today_muscles: list[MuscleFact], a: _Amounts) -> int | None:
+    em = _EACH_OF.search(s)
+    if em:
+        v = em.group("n") or em.group("x") or em.group("p")
+        return int(_num(v))
+    pm = _PER_SITE.search(s)
+    if not pm:
+        return None
+    km = _K_SITES.search(s)
+    if km:
+        return int(_num(km.group("k")))
+    if pm.group("what").startswith("muscle") and today_muscles:
+        return len(today_muscles)
+    counts = [f.injections for f in today_muscles]
+    if counts and all(c is not None for c in counts):
+        return sum(c for c in counts if c is not None)
+    return None
+
+
+def _vial_facts(s: str, f: DrugFact) -> None:
+    if _SINGLE.search(s):
+        f.single_dose_vial = True
+    elif _MULTI.search(s):
+        f.single_dose_vial = False
+    wm = _WASTED.search(s)
+    if wm:
+        val = float(wm.group("a") or wm.group("b"))
+        unit = (wm.group("u") or wm.group("v") or "").lower()
+        if unit == "mg":
+            f.wasted_mg = val
+        elif unit.startswith("unit"):
+            f.wasted_units = val
+        elif f.conc_mg_per_ml:
+            f.wasted_mg = val * f.conc_mg_per_ml
+    if _NO_WASTE.search(s):
+        f.no_waste = True
+
+
+def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge) -> list[DrugFact]:
+    """One fact per drug given today; other mentions are kept with their status for the record."""
+    by_drug: dict[str, list[tuple[DrugFact, int, bool]]] = {}
+    out: list[DrugFact] = []
+    for item in found:
+        if item[0].status == "today":
+            by_drug.setdefault(item[0].drug_id, []).append(item)
+        else:
+            out.append(item[0])
+    for items in by_drug.values():
+        with_amount = [it for it in items if it[0].dose_mg is not None or it[0].volume_ml is not None or it[0].dose_units is not None]
+        base = (with_amount or items)[0][0]
+        spans = [sp for it in items for sp in it[0].spans]
+        if len(with_amount) > 1 and all(it[2] for it in with_amount) and len({it[1] for it in with_amount}) > 1:
+            base.dose_mg = _sum(it[0].dose_mg for it in with_amount)
+            base.volume_ml = _sum(it[0].volume_ml for it in with_amount)
+            base.dose_units = _sum(it[0].dose_units for it in with_amount)
+        for it in items:
+            f = it[0]
+            if f is base:
+                continue
+            base.conc_mg_per_ml = base.conc_mg_per_ml or f.conc_mg_per_ml
+            base.conc_label = base.conc_label or f.conc_label
+            if base.single_dose_vial is None:
+                base.single_dose_vial = f.single_dose_vial
+            base.no_waste = base.no_waste or f.no_waste
+            base.wasted_mg = base.wasted_mg or f.wasted_mg
+            base.wasted_units = base.wasted_units or f.wasted_units
+        if base.dose_mg is None and base.volume_ml is not None and base.conc_mg_per_ml is not None:
+            base.dose_mg = round(base.volume_ml * base.conc_mg_per_ml, 4)
+        base.spans = sorted(set(spans))
+        out.append(base)
+    out.sort(key=lambda f: f.spans[0])
+    return out
+
+
+def _sum(values: object) -> float | None:
+    vals = [v for v in values if v is not None]  # type: ignore[attr-defined]
+    return sum(vals) if vals else None

@@ -1,0 +1,206 @@
+"""Finds muscle, group and drug names in a note: Aho-Corasick for exact terms, bounded fuzzy for typos.
+
+Aho-Corasick (pyahocorasick, C) matches thousands of terms in one pass over the text; rapidfuzz only
+sees words no lexicon or cue knows, only against lexicon words with the same first letter and
+nearly the same length, and its answers are cached, so a misspelling costs once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+from rapidfuzz import fuzz
+
+from tpicode.knowledge import Knowledge
+from tpicode.read.cues import Cues
+
+_WORD = re.compile(r"[a-z]{5,}")
+_FUZZY_CACHE_MAX = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str  # "muscle" | "group" | "drug"
+    id: str
+    part: str | None
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: str
+    id: str
+    part: str | None
+    start: int
+    end: int
+    fuzzy: bool
+
+
+class Lexicon:
+    """Every name the knowledge files give, compiled for matching."""
+
+    def __init__(self, k: Knowledge, cues: Cues) -> None:
+        self._low = ahocorasick.Automaton()
+        self._cased = ahocorasick.Automaton()
+        terms: dict[str, Entry] = {}
+        cased: dict[str, Entry] = {}
+
+        def add(term: str, entry: Entry, plural: bool) -> None:
+            variants = [term]
+            if plural and term[-1].isalpha() and not term.endswith("s"):
+                variants.append(term + "s")
+            for v in variants:
+                if v in terms and terms[v].id != entry.id:
+                    continue  # ambiguous terms name nothing; the schema test reports them
+                terms.setdefault(v, entry)
+
+        for m in k.muscles.values():
+            for t in (m.name, *m.synonyms, *m.abbreviations, *m.misspellings):
+                add(t, Entry("muscle", m.id, None, t), plural=True)
+            for part, pterms in m.parts.items():
+                for t in pterms:
+                    add(t, Entry("muscle", m.id, part, t), plural=True)
+            for t in m.abbreviations_cased:
+                cased[t] = Entry("muscle", m.id, None, t)
+        for g in k.groups.values():
+            for t in g.terms:
+                add(t, Entry("group", g.id, None, t), plural=False)
+        for d in k.drugs.values():
+            for t in d.names:
+                add(t, Entry("drug", d.id, None, t), plural=False)
+            for t in d.names_cased:
+                cased[t] = Entry("drug", d.id, None, t)
+
+        for t, e in terms.items():
+            self._low.add_word(t, e)
+        for t, e in cased.items():
+            self._cased.add_word(t, e)
+        self._low.make_automaton()
+        self._has_cased = bool(cased)
+        if self._has_cased:
+            self._cased.make_automaton()
+
+        words: set[str] = set()
+        for t in terms:
+            words.update(re.findall(r"[a-z]+", t))
+        self._known = frozenset(words) | cues.not_misspellings
+        by_letter: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= 5:
+                by_letter.setdefault(w[0], []).append(w)
+        self._by_letter = {c: tuple(sorted(ws)) for c, ws in by_letter.items()}
+        self._fuzzy_cache: dict[str, str | None] = {}
+
+    def _correct(self, word: str) -> str | None:
+        hit = self._fuzzy_cache.get(word, "")
+        if hit != "":
+            return hit
+        best: str | None = None
+        best_score = 0.0
+        n = len(word)
+        cutoff = 84.0 if n >= 7 else 88.0
+        for cand in self._by_letter.get(word[0], ()):
+            if abs(len(cand) - n) > 2:
+                continue
+            score = fuzz.ratio(word, cand, score_cutoff=cutoff)
+            if score > best_score:
+                best, best_score = cand, score
+        if len(self._fuzzy_cache) >= _FUZZY_CACHE_MAX:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = best
+        return best
+
+    def find(self, text: str, low: str) -> list[Mention]:
+        """Longest non-overlapping whole-word matches, in text order, with offsets into `text`."""
+        known = self._known
+        fixes: list[tuple[int, int, str]] = []
+        for m in _WORD.finditer(low):
+            w = m.group()
+            if w in known:
+                continue
+            fixed = self._correct(w)
+            if fixed is not None:
+                fixes.append((m.start(), m.end(), fixed))
+        if fixes:
+            target, back = _apply(low, fixes)
+        else:
+            target, back = low, None
+        found: list[Mention] = []
+        n = len(target)
+        for end, e in self._low.iter(target):
+            start = end - len(e.term) + 1
+            if (start > 0 and target[start - 1].isalnum()) or (end + 1 < n and target[end + 1].isalnum()):
+                continue
+            if back is None:
+                found.append(Mention(e.kind, e.id, e.part, start, end + 1, False))
+            else:
+                s, e_, fuzzy = back(start, end + 1)
+                found.append(Mention(e.kind, e.id, e.part, s, e_, fuzzy))
+        if self._has_cased:
+            tn = len(text)
+            for end, e in self._cased.iter(text):
+                start = end - len(e.term) + 1
+                if (start > 0 and text[start - 1].isalnum()) or (end + 1 < tn and text[end + 1].isalnum()):
+                    continue
+                found.append(Mention(e.kind, e.id, e.part, start, end + 1, False))
+        if not found:
+            return found
+        found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+        out: list[Mention] = []
+        last_end = -1
+        for mt in found:
+            if mt.start >= last_end:
+                out.append(mt)
+                last_end = mt.end
+        return out
+
+
+def _apply(low: str, fixes: list[tuple[int, int, str]]):  # type: ignore[no-untyped-def]
+    """The text with misspellings replaced, and a map from its offsets back to the original."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []  # (new_start, new_end, old_start, old_end)
+    prev = 0
+    new_pos = 0
+    for s, e, w in fixes:
+        parts.append(low[prev:s])
+        new_pos += s - prev
+        spans.append((new_pos, new_pos + len(w), s, e))
+        parts.append(w)
+        new_pos += len(w)
+        prev = e
+    parts.append(low[prev:])
+
+    def back(start: int, end: int) -> tuple[int, int, bool]:
+        fuzzy = False
+        shift = 0
+        s_old = e_old = None
+        for ns, ne, os_, oe in spans:
+            if start >= ne:
+                shift = oe - ne
+            elif start >= ns:
+                s_old = os_
+                fuzzy = True
+            if end > ns and end <= ne:
+                e_old = oe
+                fuzzy = True
+            elif end > ne:
+                fuzzy = fuzzy or (start < ns)
+        shift_end = 0
+        for ns, ne, _os, oe in spans:
+            if end >= ne:
+                shift_end = oe - ne
+        return (
+            s_old if s_old is not None else start + shift,
+            e_old if e_old is not None else end + shift_end,
+            fuzzy,
+        )
+
+    return "".join(parts), back
+
+
+@functools.cache
+def lexicon_for(k: Knowledge, cues: Cues) -> Lexicon:
+    return Lexicon(k, cues)

@@ -1,0 +1,197 @@
+"""Turns muscle and group mentions into sided, dated facts: which muscle, which side, done today or not.
+
+Sides follow the conventions in docs/coding-conventions.md: a side before a list distributes over it,
+a side after a list applies back to it, and neither crosses a clause or a phrase with its own verb.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from tpicode.knowledge import Knowledge
+from tpicode.read.cues import Cues
+from tpicode.read.facts import GroupFact, MuscleFact
+from tpicode.read.lexicon import Mention
+from tpicode.read.status import ClauseInfo, mention_status
+
+_SIDE = (
+    r"(?:(?:left|right|lt|rt|l|r)\.?\s*(?:and|&|/|\+|,)\s*(?:left|right|lt|rt|l|r)\b"
+    r"|bilateral(?:ly)?|bilat|b/l|both sides|both|left|right|lt|rt|l|r)"
+)
+_PREFIX = re.compile(
+    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:the\s+)?"
+    r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)\s+)?$"
+)
+_POSTFIX = re.compile(
+    r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
+    r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
+    r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
+)
+_COUNT_AFTER = re.compile(
+    r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
+    r"(?:x\s?(?P<a>\d{1,2})\b|(?P<b>\d{1,2})\s*(?:injections?|sites?|tps?|trigger points?|points?|needles?)\b)"
+)
+_COUNT_BEFORE = re.compile(
+    r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+)?"
+    r"(?:injections?|trigger points?|tps?|sites?|needle insertions?)\s+(?:were\s+\w+\s+)?"
+    r"(?:in(?:to)?|at|of|to)\s+(?:the\s+)?(?:[a-z/]+\s+){0,2}$"
+)
+_WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_GAP_TOKEN = re.compile(r"[a-z]+|\d+|\S")
+_CONNECTORS = frozenset(
+    """and or & / + , . : | ( ) [ ] - as well plus also the muscle muscles musculature m x of each both
+    left right l r lt rt bilateral bilaterally bilat b side sides sided upper middle mid lower
+    injection injections site sites point points tp tps trigger""".split()
+)
+_SITE_CONTEXT = re.compile(
+    r"(?:\b(?:in|into|to|at|of|over|within|along|across)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|"
+    r"upper|lower|mid|l|r)\s+)?(?:[a-z]+\s+)?$)|(?:^\s*$)|(?:[:\-]\s*$)"
+)
+_NOT_SITE_AFTER = re.compile(r"\s*(?:pain|ache|aches|stiffness|spasms?|tightness|complaints?|symptoms?|strain|sprain|range|rom|motion|exam|injury|radicul|surgery|fusion|mri|x-?ray)")
+
+
+def _side_of(word: str) -> tuple[str, ...]:
+    w = word.replace(".", "").strip()
+    if w.startswith(("bilat", "both", "b/l")):
+        return ("left", "right")
+    if re.search(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b", w):
+        return ("left", "right")
+    if w in ("left", "lt", "l"):
+        return ("left",)
+    if w in ("right", "rt", "r"):
+        return ("right",)
+    return ()
+
+
+def _gap_is_list(gap: str) -> bool:
+    if "\n" in gap:
+        return False
+    return all(t in _CONNECTORS or t.isdigit() for t in _GAP_TOKEN.findall(gap))
+
+
+def read_sites(
+    text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
+    tpi_document: bool,
+) -> tuple[list[MuscleFact], list[GroupFact]]:
+    starts = [i.clause.start for i in infos]
+    by_clause: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.kind == "drug":
+            continue
+        idx = bisect.bisect_right(starts, m.start) - 1
+        if idx < 0 or m.start >= infos[idx].clause.end:
+            continue
+        by_clause.setdefault(idx, []).append(m)
+
+    # a clause like "these were injected" upgrades the sites of the clause before it
+    upgraded: set[int] = set()
+    for idx, info in enumerate(infos):
+        if info.anaphora_done and idx not in by_clause and idx - 1 in by_clause:
+            upgraded.add(idx - 1)
+
+    muscles: list[MuscleFact] = []
+    groups: list[GroupFact] = []
+    for idx, ms in by_clause.items():
+        info = infos[idx]
+        cs, ce = info.clause.start, info.clause.end
+        n = len(ms)
+        prefix: list[tuple[str, ...]] = [()] * n
+        prefix_spans: set[int] = set()
+        for i, m in enumerate(ms):
+            lo = max(cs, ms[i - 1].end if i else cs, m.start - 40)
+            pm = _PREFIX.search(low, lo, m.start)
+            if pm and m.kind == "muscle":
+                prefix[i] = _side_of(pm.group("side"))
+                prefix_spans.add(pm.start("side"))
+        postfix: list[tuple[str, ...]] = [()] * n
+        for i, m in enumerate(ms):
+            hi = ms[i + 1].start if i + 1 < n else ce
+            pm = _POSTFIX.match(low, m.end, hi)
+            if pm and pm.start("side") not in prefix_spans and m.kind == "muscle":
+                postfix[i] = _side_of(pm.group("side"))
+        # runs of mentions joined only by list connectors share sides
+        runs: list[list[int]] = [[0]]
+        for i in range(1, n):
+            if _gap_is_list(low[ms[i - 1].end : ms[i].start]):
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        sides: list[tuple[str, ...]] = [()] * n
+        for run in runs:
+            current: tuple[str, ...] = ()
+            any_prefix = any(prefix[i] for i in run)
+            for i in run:
+                if prefix[i]:
+                    current = prefix[i]
+                sides[i] = prefix[i] or postfix[i] or current
+            last = run[-1]
+            if not any_prefix and postfix[last]:
+                for i in run:
+                    if not sides[i]:
+                        sides[i] = postfix[last]
+
+        for i, m in enumerate(ms):
+            status = mention_status(info, m.start, m.end) if tpi_document else "other"
+            if status in ("exam", "unclear") and idx in upgraded:
+                status = "today"
+            if status == "today" and _negated(low, cs, ce, m, cues):
+                status = "negated"
+            if m.kind == "group":
+                g = k.groups[m.id]
+                if g.site_only and not _used_as_site(low, cs, m):
+                    continue
+                groups.append(GroupFact(m.id, status, [(m.start, m.end)]))
+                continue
+            muscle = k.muscles[m.id]
+            injections = _count(low, cs, ce, m)
+            lat: tuple[str, ...] = sides[i] if muscle.paired else ()
+            for side in lat or ("unspecified",):
+                muscles.append(
+                    MuscleFact(
+                        muscle_id=m.id,
+                        laterality=side,
+                        procedure="dry_needling" if info.dry else "injection",
+                        status=status,
+                        part=m.part,
+                        injections=injections,
+                        spans=[(m.start, m.end)],
+                        fuzzy=m.fuzzy,
+                    )
+                )
+    muscles.sort(key=lambda f: f.spans[0])
+    groups.sort(key=lambda f: f.spans[0])
+    return muscles, groups
+
+
+def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
+    before = low[max(cs, m.start - 60) : m.start]
+    last_neg = None
+    for nm in cues.negation_before.finditer(before):
+        last_neg = nm
+    if last_neg is not None:
+        between = before[last_neg.end() :]
+        if not re.search(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b", between) or re.search(
+            r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject", before[last_neg.start() :]
+        ):
+            if not re.match(r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief)", before[last_neg.start() :]):
+                return True
+    after = low[m.end : min(ce, m.end + 60)]
+    return cues.negation_after.search(after) is not None
+
+
+def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
+    am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
+    if am:
+        return int(am.group("a") or am.group("b"))
+    bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
+    if bm:
+        n = bm.group("n")
+        return int(n) if n.isdigit() else _WORDNUM[n]
+    return None
+
+
+def _used_as_site(low: str, cs: int, m: Mention) -> bool:
+    if _NOT_SITE_AFTER.match(low, m.end):
+        return False
+    return _SITE_CONTEXT.search(low, max(cs, m.start - 40), m.start) is not None

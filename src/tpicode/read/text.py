@@ -1,0 +1,171 @@
+"""Splits a note into sections and clauses with character offsets, the frame every later fact hangs on.
+
+Written by hand rather than with medspaCy's sectionizer and PyRuSH: notes here need only line-level
+headers and sentence/clause breaks, and a regex pass costs microseconds where a spaCy Doc costs
+milliseconds (our budget is under one millisecond per note; see benchmarks/).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tpicode.read.cues import Cues
+
+SectionKind = str  # procedure, exam, plan, assessment, history, medications, diagnosis, indication, ...
+
+# Headers of these kinds with text on the same line are one-line fields, not new sections.
+_FIELD_KINDS = frozenset({"indication", "diagnosis", "complications", "response", "medications"})
+_HEADER = re.compile(
+    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?)[ \t]*:(?!\d)"
+)
+_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*$")
+_BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
+# Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
+# common abbreviation ("Dr.", "approx.").
+_SENT_END = re.compile(r"[.!?;](?=\s|$)")
+_ABBREV_BEFORE = re.compile(
+    r"(?:^|[^a-z])(?:[a-z]|dr|mr|mrs|ms|vs|approx|e\.g|i\.e|pt|st|no|etc|inc|mg|cc|ml|b\.i\.d|t\.i\.d|p\.o)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A sentence or clause: the scope of a side, a negation or a tense cue."""
+
+    start: int
+    end: int
+    section: SectionKind
+    line: int
+    list_item: bool
+    field_label: str  # the "Sites" in "Sites: left trapezius", lowercased, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    text: str
+    low: str
+    clauses: tuple[Clause, ...]
+    headers: tuple[tuple[int, int, SectionKind], ...]  # (start, end, kind) of each recognised header
+
+
+def lower_same_length(text: str) -> str:
+    """Lowercase without changing offsets (a few Unicode letters grow when lowercased)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@cache
+def _section_of(label: str, cues: Cues) -> SectionKind | None:
+    label = " ".join(label.lower().split())
+    for kind, pattern in cues.sections:
+        if pattern.search(label):
+            return kind
+    return None
+
+
+def frame(text: str, cues: Cues) -> Frame:
+    low = lower_same_length(text)
+    clauses: list[Clause] = []
+    headers: list[tuple[int, int, SectionKind]] = []
+    section: SectionKind = "none"
+    outer: SectionKind | None = None  # the section to return to after a one-line field header
+    pos = 0
+    line_no = 0
+    n = len(text)
+    pending: list[tuple[int, int, bool, str]] = []  # wrapped lines of one block
+
+    def flush() -> None:
+        if not pending:
+            return
+        b_start = pending[0][0]
+        b_end = pending[-1][1]
+        list_item = pending[0][2]
+        label = pending[0][3]
+        _split_block(low, b_start, b_end, section, line_no, list_item, label, clauses)
+        pending.clear()
+
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        line_start, line_end = pos, nl
+        pos = nl + 1
+        line_no += 1
+        raw = text[line_start:line_end]
+        if not raw.strip():
+            flush()
+            if nl >= n:
+                break
+            continue
+        if outer is not None:
+            flush()
+            section, outer = outer, None
+        content_start = line_start
+        label = ""
+        m = _HEADER.match(raw)
+        caps = None if m else _CAPS_LINE.match(raw)
+        if m:
+            kind = _section_of(m.group(1), cues)
+            if kind is not None:
+                flush()
+                if kind in _FIELD_KINDS and raw[m.end() :].strip():
+                    outer = section
+                section = kind
+                headers.append((line_start + m.start(1), line_start + m.end(1), kind))
+                content_start = line_start + m.end()
+            else:
+                label = m.group(1).lower()
+        elif caps:
+            kind = _section_of(caps.group(1), cues)
+            if kind is not None:
+                flush()
+                section = kind
+                headers.append((line_start + caps.start(1), line_start + caps.end(1), kind))
+                content_start = line_end
+        bullet = _BULLET.match(raw)
+        is_item = bullet is not None or bool(label)
+        if is_item or label or (pending and _ends_block(text, pending[-1][1])) or content_start != line_start:
+            flush()
+        if content_start < line_end and text[content_start:line_end].strip():
+            pending.append((content_start, line_end, is_item, label))
+            if is_item:
+                flush()
+        if nl >= n:
+            break
+    flush()
+    return Frame(text=text, low=low, clauses=tuple(clauses), headers=tuple(headers))
+
+
+def _ends_block(text: str, end: int) -> bool:
+    """A line that ends a sentence or a field ends the block; a hard-wrapped line does not."""
+    s = text[:end].rstrip()
+    return not s or s[-1] in ".:;!?|" or len(s) - s.rfind("\n") < 45
+
+
+def _split_block(
+    low: str, start: int, end: int, section: SectionKind, line: int, list_item: bool, label: str,
+    out: list[Clause],
+) -> None:
+    seg_start = start
+    for m in _SENT_END.finditer(low, start, end):
+        i = m.start()
+        if low[i] == "." and _ABBREV_BEFORE.search(low, max(start, i - 8), i):
+            continue
+        _emit(low, seg_start, i + 1, section, line, list_item, label, out)
+        seg_start = i + 1
+    _emit(low, seg_start, end, section, line, list_item, label, out)
+
+
+def _emit(
+    low: str, start: int, end: int, section: SectionKind, line: int, list_item: bool, label: str,
+    out: list[Clause],
+) -> None:
+    while start < end and low[start].isspace():
+        start += 1
+    while end > start and low[end - 1].isspace():
+        end -= 1
+    if start < end:
+        out.append(Clause(start, end, section, line, list_item, label))

@@ -35,6 +35,11 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))
         facts.tpi_performed = bool(facts.performed_spans) or any(f.status == "today" for f in facts.muscles)
+    if facts.dry_needling_spans:
+        given = any(d.status == "today" for d in facts.drugs)
+        for f in facts.muscles:
+            if f.status == "today" and not given:
+                f.procedure = "dry_needling"  # a dry-needling session with no injectate at all
     for info in infos:
         if info.status in ("today", "other") and cues.other_procedures.search(info.text):
             facts.other_procedures.append((info.clause.start, info.clause.end))

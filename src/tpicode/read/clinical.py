@@ -24,7 +24,7 @@ _PAIN = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*/\s*10\b|\b(?:vas|nrs|pain(
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
 _POST = re.compile(r"\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
-    r"\btolerat\w+\b|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
+    r"\btolerat\w+\b|\btol(?:\.|'d)? (?:well|it well|procedure)|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
     r"|\bpain (?:was |is )?(?:improved|decreased|reduced|resolved|better|relieved)\b|\bimmediate (?:relief|improvement|reduction)\b"
     r"|\b(?:good|excellent|significant|partial|moderate|some|complete|no) (?:relief|response|improvement)\b|\bresponse\s*:|\bfeeling relief\b|\bfelt better\b"
 )

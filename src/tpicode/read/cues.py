@@ -30,6 +30,7 @@ class Cues:
     today: re.Pattern[str]
     exam: re.Pattern[str]
     attempted: re.Pattern[str]
+    negated_done: re.Pattern[str]
     negation_before: re.Pattern[str]
     negation_after: re.Pattern[str]
     clause_breaks: re.Pattern[str]
@@ -56,6 +57,7 @@ def load_cues(directory: str | None = None) -> Cues:
             today=_alt(doc["today"]),
             exam=_alt(doc["exam"]),
             attempted=_alt(doc["attempted"]),
+            negated_done=re.compile(doc["negated_done"]),
             negation_before=_alt(doc["negation_before"]),
             negation_after=_alt(doc["negation_after"]),
             clause_breaks=re.compile(doc["clause_breaks"]),

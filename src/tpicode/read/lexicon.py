@@ -55,7 +55,7 @@ class Lexicon:
             for v in variants:
                 if v in terms and terms[v].id != entry.id:
                     continue  # ambiguous terms name nothing; the schema test reports them
-                terms.setdefault(v, entry)
+                terms.setdefault(v, Entry(entry.kind, entry.id, entry.part, v))
 
         for m in k.muscles.values():
             for t in (m.name, *m.synonyms, *m.abbreviations, *m.misspellings):

@@ -21,7 +21,7 @@ _SIDE = (
 )
 _PREFIX = re.compile(
     r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:the\s+)?"
-    r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)\s+)?$"
+    r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)(?:\s*(?:and|&|/|,)\s*|\s+))*$"
 )
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
@@ -85,10 +85,15 @@ def read_sites(
         by_clause.setdefault(idx, []).append(m)
 
     # a clause like "these were injected" upgrades the sites of the clause before it
+    performed = tpi_document and any(i.status == "today" for i in infos)
     upgraded: set[int] = set()
     for idx, info in enumerate(infos):
-        if info.anaphora_done and idx not in by_clause and idx - 1 in by_clause:
-            upgraded.add(idx - 1)
+        if info.anaphora_done and idx not in by_clause and infos[idx].status == "today":
+            for back in range(idx - 1, max(-1, idx - 7), -1):
+                if back in by_clause:
+                    if infos[back].status in ("exam", "unclear", "today"):
+                        upgraded.add(back)
+                    break
 
     muscles: list[MuscleFact] = []
     groups: list[GroupFact] = []
@@ -135,6 +140,8 @@ def read_sites(
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
             if status in ("exam", "unclear") and idx in upgraded:
                 status = "today"
+            elif status == "unclear" and performed and info.clause.list_item and _site_item(low, cs, ce, ms):
+                status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
             if m.kind == "group":
@@ -195,3 +202,15 @@ def _used_as_site(low: str, cs: int, m: Mention) -> bool:
     if _NOT_SITE_AFTER.match(low, m.end):
         return False
     return _SITE_CONTEXT.search(low, max(cs, m.start - 40), m.start) is not None
+
+
+def _site_item(low: str, cs: int, ce: int, ms: list[Mention]) -> bool:
+    """A list item that is only sites: muscles, sides, counts and connectors (at most two other words)."""
+    rest = []
+    pos = cs
+    for m in ms:
+        rest.append(low[pos : m.start])
+        pos = m.end
+    rest.append(low[pos:ce])
+    other = [t for t in _GAP_TOKEN.findall(" ".join(rest)) if t.isalpha() and t not in _CONNECTORS and t != "ea"]
+    return len(other) <= 2

@@ -7,6 +7,7 @@ the status of their lead-in ("The following were injected:") or of their section
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -27,10 +28,14 @@ _SECTION_DEFAULT = {
 }
 _ANAPHORA = re.compile(
     r"\b(?:these|those|them|which|each|all|both|the above|aforementioned|same (?:muscles|sites|points)|"
-    r"above (?:muscles|sites)|listed (?:muscles|sites)|identified (?:muscles|sites|points|trigger points))\b"
+    r"above (?:muscles|sites)|listed (?:muscles|sites)|identified (?:muscles|sites|points|trigger points)|"
+    r"(?:the|all|both|these) (?:\w+ )?(?:muscles|trigger points|sites|points|areas))\b"
 )
 _GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done)\b")
 _SPECIFIC_DONE = re.compile(r"\binject(?:ed|ing)\b|\binfiltrat(?:ed|ing)\b|\bneedled\b")
+_INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
+# an injection verb that is not itself negated: "was injected", "we injected" (not "was not injected")
+_SPECIFIC_DONE_POSITIVE = re.compile(r"(?<!not )(?<!no )(?<!never )\b(?:was|were|we|i|then|and|been)\s+(?:\w+\s+)?(?:injected|needled|infiltrated)\b")
 _PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
 
 
@@ -51,6 +56,8 @@ def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
     infos: list[ClauseInfo] = []
     for cl in fr.clauses:
         s = low[cl.start : cl.end]
+        if cl.section == "medications" and _INJECTATE_HINT.search(s):
+            cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
         infos.append(_classify(cl, s, cues))
     performed = any(i.status == "today" for i in infos)
     lead: ClauseInfo | None = None
@@ -82,7 +89,7 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
     nominal = bool(cues.nominal.search(s)) or bool(cues.site_field.match(s)) or _is_site_label(cl.field_label, cues)
     for m in _SPECIFIC_DONE.finditer(s):
         found.append((base + m.start(), base + m.end(), "done"))
-    if nominal or cl.section == "procedure":
+    if (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure":
         for m in _GENERIC_DONE.finditer(s):
             found.append((base + m.start(), base + m.end(), "done"))
     today = cues.today.search(s) is not None
@@ -101,12 +108,18 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
         assert m is not None
         found.append((base + m.start(), base + m.end(), "done"))
     has_done = any(f[2] == "done" for f in found)
-    exam = [(base + m.start(), base + m.end(), "exam") for m in cues.exam.finditer(s)]
+    exam = [
+        (base + m.start(), base + m.end(), "exam")
+        for m in cues.exam.finditer(s)
+        if not (cl.section == "procedure" and m.group() == "twitch")  # a twitch while needling is not an exam
+    ]
     if not has_done:
         found.extend(exam)
     found.sort()
     if other:
         status = "other"
+    elif cues.negated_done.search(s) and not _SPECIFIC_DONE_POSITIVE.search(s):
+        status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
     else:
@@ -117,7 +130,7 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
             status = "today"
         else:
             status = "mixed"
-    anaphora = has_done and status in ("today", "mixed") and _ANAPHORA.search(s) is not None
+    anaphora = status in ("today", "mixed", "nominal", "unclear") and _ANAPHORA.search(s) is not None
     return ClauseInfo(cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora)
 
 

@@ -21,6 +21,8 @@ _HEADER = re.compile(
     r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?)[ \t]*:(?!\d)"
 )
 _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*$")
+# A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
+_TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'\-]{2,38}[A-Za-z])[ \t]*$")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
 # common abbreviation ("Dr.", "approx.").
@@ -111,15 +113,19 @@ def frame(text: str, cues: Cues) -> Frame:
             kind = _section_of(m.group(1), cues)
             if kind is not None:
                 flush()
-                if kind in _FIELD_KINDS and raw[m.end() :].strip():
+                if raw[m.end() :].strip() and (kind in _FIELD_KINDS or _BULLET.match(raw)):
                     outer = section
                 section = kind
                 headers.append((line_start + m.start(1), line_start + m.end(1), kind))
                 content_start = line_start + m.end()
             else:
                 label = m.group(1).lower()
-        elif caps:
+        elif caps or _TITLE_LINE.match(raw):
+            caps = caps or _TITLE_LINE.match(raw)
+            assert caps is not None
             kind = _section_of(caps.group(1), cues)
+            if kind != "procedure" and not _CAPS_LINE.match(raw):
+                kind = None  # a short mixed-case line is a header only when it names the procedure
             if kind is not None:
                 flush()
                 section = kind
@@ -159,7 +165,22 @@ def _split_block(
     _emit(low, seg_start, end, section, line, list_item, label, out)
 
 
+_CLAUSE_BREAK = re.compile(r",?\s+(?=(?:but|however|although|though|whereas|except that)\b)")
+
+
 def _emit(
+    low: str, start: int, end: int, section: SectionKind, line: int, list_item: bool, label: str,
+    out: list[Clause],
+) -> None:
+    """One clause per sentence, split again before "but"/"however" so cues do not leak across them."""
+    pos = start
+    for m in _CLAUSE_BREAK.finditer(low, start, end):
+        _emit_one(low, pos, m.start(), section, line, list_item, label, out)
+        pos = m.end()
+    _emit_one(low, pos, end, section, line, list_item, label, out)
+
+
+def _emit_one(
     low: str, start: int, end: int, section: SectionKind, line: int, list_item: bool, label: str,
     out: list[Clause],
 ) -> None:

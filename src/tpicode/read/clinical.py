@@ -33,13 +33,15 @@ _COMPLICATIONS = re.compile(
     r"|\bebl\b|\bvasovagal\b|\bhematoma\b|\bpneumothorax\b|\badverse (?:event|reaction)s?\s*:"
 )
 _CONSERVATIVE_THING = r"(?:pt|physical therapy|therapy|nsaids?|anti-?inflammator\w*|muscle relaxants?|stretch\w*|home exercise\w*|hep|massage|chiropract\w*|heat|ice|medications?|conservative\w*|acupuncture|rest|activity modification|tylenol|acetaminophen|ibuprofen|naproxen|meloxicam|cyclobenzaprine|flexeril|tizanidine|methocarbamol|baclofen|gabapentin|exercises?|yoga|tens|ergonomic\w*|modalities|osteopathic|omt|dry needling|analgesics?|(?:oral |otc )?pain relievers?)"
-_CONSERVATIVE = re.compile(
-    r"\b(?:fail(?:ed|ure of|ing)?|despite|refractory to|not respond\w* to|no (?:lasting |significant |sustained )?(?:relief|improvement|benefit) (?:with|from|after)|unresponsive to|"
-    r"without (?:lasting |significant |adequate )?(?:relief|improvement|benefit) (?:with|from)|did not (?:help|improve|respond|relieve)|not (?:helped|improved|relieved) (?:by|with)|"
-    r"(?:tried|trials? of|completed|underwent|has had|has done|course of)\b[^.;]{0,60}?(?:without|with (?:no|minimal|little|only (?:minimal|partial|temporary))|but|no) (?:relief|improvement|benefit|lasting|significant|help|response))"
-    r"[^.;]{0,80}?\b" + _CONSERVATIVE_THING + r"\b"
-    r"|\b" + _CONSERVATIVE_THING + r"\b[^.;]{0,60}?\b(?:failed|without (?:\w+ )?(?:relief|improvement|benefit)|with(?:out)? (?:no|minimal|little|only (?:minimal|partial|temporary)) (?:relief|improvement|benefit)|did not (?:help|improve|provide)|not helped|no (?:relief|improvement|benefit)|unsuccessful|ineffective|limited (?:relief|benefit|improvement))"
+_THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
+_NEG_OUTCOME = re.compile(
+    r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
+    r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
+    r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bintoleran\w*|\bstopped\b|\bside effects?\b"
+    r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
 )
+_TRIED = re.compile(r"\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
+_NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
 _INDICATION = re.compile(r"\bindications?\s*:|\bfor (?:the )?(?:treatment of )?(?:chronic |acute |persistent |ongoing )?(?:myofascial|muscle|trigger|tension|myalgia|fibromyalgia)|\bdue to (?:myofascial|trigger)|\bmedical necessity\b|\bindicated (?:for|due)")
 _TP_EXAM = re.compile(
     r"\btaut bands?\b|\btwitch\b|\bjump sign\b|\breferred pain\b|\bhyperirritable\b|\bpalpable (?:trigger points?|nodules?|knots?|bands?)\b"
@@ -47,10 +49,11 @@ _TP_EXAM = re.compile(
     r"|\btender (?:nodules?|knots?|points?)\b|\bactive trigger points?\b|\breproduc\w+ (?:of )?(?:the |her |his )?(?:typical |usual |concordant )?pain\b|\bconcordant pain\b"
 )
 _REPEAT = re.compile(
-    r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
+    r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\bs/p (?:tpis?|trigger point)"
 )
+_NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 _RELIEF = re.compile(
     r"(?P<pct>\d{1,3})\s*%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)"
     r"|(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(?P<pct2>\d{1,3})\s*%"
@@ -110,9 +113,9 @@ def read_clinical(text: str, low: str, infos: list[ClauseInfo], k: Knowledge, do
                 facts.complications = (cs + cm.start(), cs + cm.end())
             elif sec == "complications" and re.search(r"\bnone\b|\bno\b", s):
                 facts.complications = (cs, ce)
-        if facts.conservative_failed is None:
-            fm = _CONSERVATIVE.search(s)
-            if fm:
+        if facts.conservative_failed is None and sec != "plan":
+            fm = _THERAPY.search(s)
+            if fm and (_NEG_OUTCOME.search(s) or _TRIED.search(s)) and not _NOT_TRIED.search(s[: fm.start()]):
                 facts.conservative_failed = (cs + fm.start(), cs + fm.end())
         if facts.indication is None:
             im = _INDICATION.search(s)
@@ -125,6 +128,8 @@ def read_clinical(text: str, low: str, infos: list[ClauseInfo], k: Knowledge, do
             if tm:
                 facts.tp_exam = (cs + tm.start(), cs + tm.end())
         rep = _REPEAT.search(s)
+        if rep and _NO_REPEAT.search(s[max(0, rep.start() - 25) : rep.start() + 12]):
+            rep = None
         if rep and info.status != "planned" and not re.search(r"\b(?:will|plan|schedule|next|if)\b", s):
             if facts.repeat is None:
                 facts.repeat = (cs + rep.start(), cs + rep.end())

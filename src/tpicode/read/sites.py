@@ -138,7 +138,7 @@ def read_sites(
 
         for i, m in enumerate(ms):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
-            if status in ("exam", "unclear") and idx in upgraded:
+            if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
                 status = "today"
             elif status == "unclear" and performed and info.clause.list_item and _site_item(low, cs, ce, ms):
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
@@ -146,8 +146,8 @@ def read_sites(
                 status = "negated"
             if m.kind == "group":
                 g = k.groups[m.id]
-                if g.site_only and not _used_as_site(low, cs, m):
-                    continue
+                if status == "today" and not _group_is_site(low, cs, ce, m, g.site_only):
+                    status = "other"
                 groups.append(GroupFact(m.id, status, [(m.start, m.end)]))
                 continue
             muscle = k.muscles[m.id]
@@ -198,10 +198,22 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
     return None
 
 
-def _used_as_site(low: str, cs: int, m: Mention) -> bool:
-    if _NOT_SITE_AFTER.match(low, m.end):
+_INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
+_NOT_SITE_BEFORE = re.compile(r"(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b")
+
+
+def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) -> bool:
+    """A group or region is an injection site only in a clause about injecting, used as a place."""
+    clause = low[cs:ce]
+    if not _INJECTION_WORD.search(clause) or _NOT_SITE_AFTER.match(low, m.end):
         return False
-    return _SITE_CONTEXT.search(low, max(cs, m.start - 40), m.start) is not None
+    if _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
+        return False
+    if re.search(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b", low[m.end : min(ce, m.end + 30)]):
+        return False
+    if region_word:
+        return _SITE_CONTEXT.search(low, max(cs, m.start - 40), m.start) is not None
+    return True
 
 
 def _site_item(low: str, cs: int, ce: int, ms: list[Mention]) -> bool:

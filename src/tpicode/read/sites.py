@@ -87,12 +87,17 @@ def read_sites(
     # a clause like "these were injected" upgrades the sites of the clause before it
     performed = tpi_document and any(i.status == "today" for i in infos)
     upgraded: set[int] = set()
+    injected_again: set[int] = set()  # "each of these was then injected" after dry needling
     for idx, info in enumerate(infos):
         if info.anaphora_done and idx not in by_clause and infos[idx].status == "today":
-            for back in range(idx - 1, max(-1, idx - 7), -1):
-                if back in by_clause:
-                    if infos[back].status in ("exam", "unclear", "today"):
-                        upgraded.add(back)
+            found_any = False
+            for back in range(idx - 1, max(-1, idx - 8), -1):
+                if back in by_clause and infos[back].status in ("exam", "unclear", "today"):
+                    upgraded.add(back)
+                    if not info.dry:
+                        injected_again.add(back)
+                    found_any = True
+                elif found_any or back in by_clause:
                     break
 
     muscles: list[MuscleFact] = []
@@ -158,7 +163,7 @@ def read_sites(
                     MuscleFact(
                         muscle_id=m.id,
                         laterality=side,
-                        procedure="dry_needling" if info.dry else "injection",
+                        procedure="dry_needling" if info.dry and idx not in injected_again else "injection",
                         status=status,
                         part=m.part,
                         injections=injections,

@@ -31,11 +31,19 @@ _ANAPHORA = re.compile(
     r"above (?:muscles|sites)|listed (?:muscles|sites)|identified (?:muscles|sites|points|trigger points)|"
     r"(?:the|all|both|these) (?:\w+ )?(?:muscles|trigger points|sites|points|areas))\b"
 )
-_GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done)\b")
-_SPECIFIC_DONE = re.compile(r"\binject(?:ed|ing)\b|\binfiltrat(?:ed|ing)\b|\bneedled\b")
+_GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done|made|carried out|undertaken)\b")
+_SPECIFIC_DONE = re.compile(
+    r"\binject(?:ed|ing)\b|\binfiltrat(?:ed|ing)\b|\bneedled\b|\b(?:used|needle|syringe) to inject\b"
+)
 _INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
-# an injection verb that is not itself negated: "was injected", "we injected" (not "was not injected")
-_SPECIFIC_DONE_POSITIVE = re.compile(r"(?<!not )(?<!no )(?<!never )\b(?:was|were|we|i|then|and|been)\s+(?:\w+\s+)?(?:injected|needled|infiltrated)\b")
+_DONE_VERB = re.compile(r"\b(?:injected|needled|infiltrated)\b")
+_NEG_JUST_BEFORE = re.compile(r"\b(?:not|no|never|nor)\s+(?:be\s+|been\s+|re-?)?$|re-$")
+
+
+def _positive_done(s: str) -> bool:
+    """An injection verb that is not itself negated ("injected with", not "was not injected")."""
+    return any(not _NEG_JUST_BEFORE.search(s, max(0, m.start() - 14), m.start()) for m in _DONE_VERB.finditer(s))
+
 _PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
 
 
@@ -68,7 +76,10 @@ def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
             lead = None
             prev_section = cl.section
         if info.status == "nominal":
-            info.status = "today" if (performed or cl.section == "procedure") else "unclear"
+            if cl.section in ("procedure", "none", "response", "complications"):
+                info.status = "today" if (performed or cl.section == "procedure") else "unclear"
+            else:
+                info.status = "unclear"
         if info.status == "unclear":
             if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon):
                 info.status = lead.status
@@ -102,6 +113,13 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
             found.append((base + m.start(), base + m.end(), "history"))
     for m in cues.attempted.finditer(s):
         found.append((base + m.start(), base + m.end(), "attempted"))
+    # a done verb governed by an earlier future cue is part of the plan: "may consider injecting the QL"
+    futures = [f for f in found if f[2] == "future"]
+    if futures:
+        found = [
+            f for f in found
+            if f[2] != "done" or not any(fs < f[0] and f[0] - fe < 40 for fs, fe, _k in futures)
+        ]
     dry = cues.dry_needling.search(s) is not None
     if dry and not any(f[2] == "done" for f in found):
         m = cues.dry_needling.search(s)
@@ -118,7 +136,7 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
     found.sort()
     if other:
         status = "other"
-    elif cues.negated_done.search(s) and not _SPECIFIC_DONE_POSITIVE.search(s):
+    elif cues.negated_done.search(s) and not _positive_done(s):
         status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
@@ -128,6 +146,8 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
             status = "exam"
         elif "done" in kinds and not kinds & {"future", "history", "attempted"}:
             status = "today"
+        elif "history" in kinds and not kinds & {"future", "attempted"}:
+            status = "history"  # "last month we injected the piriformis"
         else:
             status = "mixed"
     anaphora = status in ("today", "mixed", "nominal", "unclear") and _ANAPHORA.search(s) is not None

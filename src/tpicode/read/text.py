@@ -28,7 +28,7 @@ _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # common abbreviation ("Dr.", "approx.").
 _SENT_END = re.compile(r"[.!?;](?=\s|$)")
 _ABBREV_BEFORE = re.compile(
-    r"(?:^|[^a-z])(?:[a-z]|dr|mr|mrs|ms|vs|approx|e\.g|i\.e|pt|st|no|etc|inc|mg|cc|ml|b\.i\.d|t\.i\.d|p\.o)$"
+    r"(?:^|[^a-z])(?:[a-z]|dr|mr|mrs|ms|vs|approx|e\.g|i\.e|pt|st|no|etc|inc|b\.i\.d|t\.i\.d|p\.o)$"
 )
 
 

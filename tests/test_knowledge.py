@@ -223,7 +223,15 @@ def test_every_group_could_mean_exists(k: Knowledge) -> None:
 
 def test_convention_groups_are_groups(k: Knowledge) -> None:
     group_terms = {t for g in k.groups.values() for t in g.terms}
-    for word in ["paraspinals", "neck", "upper back", "rotator cuff", "hamstrings", "scalenes", "erector spinae"]:
+    for word in [
+        "paraspinals",
+        "neck",
+        "upper back",
+        "rotator cuff",
+        "hamstrings",
+        "scalenes",
+        "erector spinae",
+    ]:
         assert word in group_terms, word
 
 

@@ -149,6 +149,7 @@ def code_facts(
                 procedure_code, muscle_count = c.code, len(dry)
             lines.append(LineEntry(c.code, 1, [], RULE_DRY, [s for e in dry for s in e.spans[:1]], list(pointers), "dry_needling"))
     performed = bool(lines)
+    injection_session = bool(injected) or (facts.tpi_performed and not dry and not facts.dry_needling_spans)
     if performed:
         for modality, span in facts.guidance:
             lines.append(LineEntry(GUIDANCE_CODES[modality], 1, [], RULE_GUIDANCE, [span], list(pointers), "guidance"))
@@ -165,7 +166,7 @@ def code_facts(
         units = _units(f, unit.amount if unit else None, unit.unit if unit else None)
         billed = drug.drug_class not in bundled_classes and hcpcs is not None
         meds.append(MedEntry(f.drug_id, drug.name, drug.drug_class, f, hcpcs, units, billed, list(f.spans)))
-        if performed and billed and hcpcs is not None and procedure_code in ("20552", "20553") and drug.drug_class != "saline":
+        if injection_session and billed and hcpcs is not None and drug.drug_class != "saline":
             mods: list[str] = []
             single = f.single_dose_vial is True or (f.single_dose_vial is None and drug.vial == "single_dose")
             if single and (f.wasted_mg or f.wasted_units):

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from tpicode.checks import Context, PriorSession, run_checks
 from tpicode.code import Coded, code_facts
-from tpicode.errors import InputError
+from tpicode.errors import InputError, KnowledgeError
 from tpicode.knowledge import Knowledge, load_knowledge
 from tpicode.model import (
     Diagnosis,
@@ -62,7 +62,10 @@ def code(
     enc = to_encounter(encounter)
     k = knowledge or load_knowledge()
     cues = load_cues()
-    pack = k.pack(enc.payer)
+    try:
+        pack = k.pack(enc.payer)
+    except KnowledgeError as exc:
+        raise InputError(f"payer: {exc}") from None
     facts = read_note(enc.note, enc.date_of_service, k, cues)
     coded = code_facts(facts, k, enc.date_of_service, pack.bundled_drug_classes, enc.diagnoses)
     prior = _prior_sessions(enc, facts, history)

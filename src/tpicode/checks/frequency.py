@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tpicode.checks.base import Context, Hit, check, fmt_list
+from tpicode.checks.base import Context, Hit, check, fmt_list, performed
 from tpicode.knowledge.schema import Rule
 
 
@@ -14,7 +14,7 @@ def _before(ctx: Context) -> list[dt.date]:
 
 @check("sessions_in_window")
 def sessions_in_window(rule: Rule, ctx: Context) -> list[Hit]:
-    if not (ctx.coded.muscles or ctx.coded.dry_muscles):
+    if not performed(ctx):
         return []
     limit = int(rule.params["sessions"])
     window = int(rule.params["window_days"])
@@ -29,7 +29,7 @@ def sessions_in_window(rule: Rule, ctx: Context) -> list[Hit]:
 
 @check("min_interval")
 def min_interval(rule: Rule, ctx: Context) -> list[Hit]:
-    if not (ctx.coded.muscles or ctx.coded.dry_muscles):
+    if not performed(ctx):
         return []
     days = int(rule.params["days"])
     before = _before(ctx)
@@ -40,7 +40,7 @@ def min_interval(rule: Rule, ctx: Context) -> list[Hit]:
 
 @check("repeat_relief")
 def repeat_relief(rule: Rule, ctx: Context) -> list[Hit]:
-    if not (ctx.coded.muscles or ctx.coded.dry_muscles):
+    if not performed(ctx):
         return []
     if not ctx.prior_sessions and ctx.facts.repeat is None:
         return []

@@ -21,7 +21,11 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     fr = frame(text, cues)
     infos = analyse(fr, cues)
     facts = Facts()
-    facts.tpi_documented = cues.tpi_document.search(fr.low) is not None
+    # a note that names no TPI may still document one ("The left trapezius was injected with
+    # lidocaine"), unless it is about another procedure
+    facts.tpi_documented = (
+        cues.tpi_document.search(fr.low) is not None or cues.non_tpi_document.search(fr.low) is None
+    )
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented)

@@ -17,7 +17,7 @@ def _alt(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cues:
     version: str
     sections: tuple[tuple[str, re.Pattern[str]], ...]
@@ -37,6 +37,7 @@ class Cues:
     intramuscular: re.Pattern[str]
     other_procedures: re.Pattern[str]
     tpi_document: re.Pattern[str]
+    non_tpi_document: re.Pattern[str]
     not_misspellings: frozenset[str]
 
 
@@ -64,6 +65,7 @@ def load_cues(directory: str | None = None) -> Cues:
             intramuscular=re.compile(doc["intramuscular"]),
             other_procedures=re.compile(doc["other_procedures"]),
             tpi_document=re.compile(doc["tpi_document"]),
+            non_tpi_document=re.compile(doc["non_tpi_document"]),
             not_misspellings=frozenset(doc["not_misspellings"]),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

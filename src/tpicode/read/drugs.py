@@ -82,6 +82,7 @@ def read_drugs(
         if idx >= 0 and m.start < infos[idx].clause.end:
             per_clause.setdefault(idx, []).append(m)
     today_muscles = [f for f in muscles if f.status == "today"]
+    performed = tpi_document and (bool(today_muscles) or any(i.status == "today" for i in infos))
     found: list[tuple[DrugFact, int, bool]] = []
     for idx, ms in per_clause.items():
         info = infos[idx]
@@ -101,8 +102,10 @@ def read_drugs(
         mult = _multiplier(s, today_muscles, amounts)
         for m, fact in zip(ms, facts, strict=True):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
-            if info.clause.section == "medications" or (status == "unclear" and info.clause.section == "none"):
-                status = "other" if info.clause.section == "medications" else status
+            if info.clause.section == "medications":
+                status = "other"
+            elif status == "unclear" and performed and info.clause.section in ("none", "procedure", "response"):
+                status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
             if status == "today" and re.search(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$", low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
             fact.status = status

@@ -20,7 +20,7 @@ _SIDE = (
     r"|bilateral(?:ly)?|bilat|b/l|both sides|both|left|right|lt|rt|l|r)"
 )
 _PREFIX = re.compile(
-    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:the\s+)?"
+    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?"
     r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)(?:\s*(?:and|&|/|,)\s*|\s+))*$"
 )
 _POSTFIX = re.compile(

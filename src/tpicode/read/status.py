@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tpicode.read.cues import Cues
+from tpicode.read.hits import Hits
 from tpicode.read.text import Clause, Frame
 
 _SECTION_DEFAULT = {
@@ -26,10 +27,11 @@ _SECTION_DEFAULT = {
     "complications": "other",
     "response": "other",
 }
+# "these were injected", "each of the three muscles", "all three muscles were needled" (not "which")
 _ANAPHORA = re.compile(
-    r"\b(?:these|those|them|which|each|all|both|the above|aforementioned|same (?:muscles|sites|points)|"
-    r"above (?:muscles|sites)|listed (?:muscles|sites)|identified (?:muscles|sites|points|trigger points)|"
-    r"(?:the|all|both|these) (?:\w+ )?(?:muscles|trigger points|sites|points|areas))\b"
+    r"\b(?:these|those|them|the above|aforementioned|both|all|each)\b(?:\s+\w+){0,2}?\s*"
+    r"(?:muscles|sites|points|trigger points|areas|locations|was|were|of these|of them|of the|have been)\b"
+    r"|\b(?:the|these|all|both) (?:\w+ )?(?:muscles|trigger points)\b"
 )
 _GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done|made|carried out|undertaken)\b")
 _SPECIFIC_DONE = re.compile(
@@ -40,9 +42,9 @@ _DONE_VERB = re.compile(r"\b(?:injected|needled|infiltrated)\b")
 _NEG_JUST_BEFORE = re.compile(r"\b(?:not|no|never|nor)\s+(?:be\s+|been\s+|re-?)?$|re-$")
 
 
-def _positive_done(s: str) -> bool:
+def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
-    return any(not _NEG_JUST_BEFORE.search(s, max(0, m.start() - 14), m.start()) for m in _DONE_VERB.finditer(s))
+    return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
 _PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
 
@@ -56,17 +58,40 @@ class ClauseInfo:
     cues: list[tuple[int, int, str]]  # absolute spans of cues: done, future, history, attempted, exam
     ends_colon: bool
     anaphora_done: bool
+    site_field: bool
+
+
+class CueIndex:
+    """Every cue pattern's matches over the whole note, built once per note."""
+
+    def __init__(self, low: str, cues: Cues) -> None:
+        self.other = Hits(cues.other_procedures, low)
+        self.im = Hits(cues.intramuscular, low)
+        self.nominal = Hits(cues.nominal, low)
+        self.specific = Hits(_SPECIFIC_DONE, low)
+        self.generic = Hits(_GENERIC_DONE, low)
+        self.today = Hits(cues.today, low)
+        self.future = Hits(cues.future, low)
+        self.past_plan = Hits(_PAST_TENSE_PLAN, low)
+        self.history = Hits(cues.history, low)
+        self.attempted = Hits(cues.attempted, low)
+        self.dry = Hits(cues.dry_needling, low)
+        self.exam = Hits(cues.exam, low)
+        self.negated_done = Hits(cues.negated_done, low)
+        self.done_verb = Hits(_DONE_VERB, low)
+        self.anaphora = Hits(_ANAPHORA, low)
+        self.hint = Hits(_INJECTATE_HINT, low)
 
 
 def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
     """One ClauseInfo per clause, with lead-in and section inheritance resolved."""
     low = fr.low
+    ix = CueIndex(low, cues)
     infos: list[ClauseInfo] = []
     for cl in fr.clauses:
-        s = low[cl.start : cl.end]
-        if cl.section == "medications" and _INJECTATE_HINT.search(s):
+        if cl.section == "medications" and ix.hint.any(cl.start, cl.end):
             cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
-        infos.append(_classify(cl, s, cues))
+        infos.append(_classify(cl, low, ix, cues))
     performed = any(i.status == "today" for i in infos)
     lead: ClauseInfo | None = None
     prev_section = None
@@ -77,7 +102,7 @@ def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
             prev_section = cl.section
         if info.status == "nominal":
             if cl.section in ("procedure", "none", "response", "complications"):
-                info.status = "today" if (performed or cl.section == "procedure") else "unclear"
+                info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
             else:
                 info.status = "unclear"
         if info.status == "unclear":
@@ -86,33 +111,29 @@ def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
                 info.dry = info.dry or lead.dry
             else:
                 info.status = _SECTION_DEFAULT.get(cl.section, "unclear")
-        if info.ends_colon or (cues.site_field.match(info.text) and not info.cues):
+        if info.ends_colon or (info.site_field and not info.cues):
             lead = info
         elif not cl.list_item:
             lead = None
     return infos
 
 
-def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
-    base = cl.start
+def _classify(cl: Clause, low: str, ix: CueIndex, cues: Cues) -> ClauseInfo:
+    a, b = cl.start, cl.end
+    s = low[a:b]
     found: list[tuple[int, int, str]] = []
-    other = bool(cues.other_procedures.search(s) or cues.intramuscular.search(s))
-    nominal = bool(cues.nominal.search(s)) or bool(cues.site_field.match(s)) or _is_site_label(cl.field_label, cues)
-    for m in _SPECIFIC_DONE.finditer(s):
-        found.append((base + m.start(), base + m.end(), "done"))
+    other = ix.other.any(a, b) or ix.im.any(a, b)
+    site_field = cues.site_field.match(low, a, b) is not None
+    nominal = ix.nominal.any(a, b) or site_field or _is_site_label(cl.field_label, cues)
+    found.extend((x, y, "done") for x, y in ix.specific.within(a, b))
     if (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure":
-        for m in _GENERIC_DONE.finditer(s):
-            found.append((base + m.start(), base + m.end(), "done"))
-    today = cues.today.search(s) is not None
-    for m in cues.future.finditer(s):
-        if _PAST_TENSE_PLAN.search(s) and any(d[2] == "done" for d in found):
-            break
-        found.append((base + m.start(), base + m.end(), "future"))
+        found.extend((x, y, "done") for x, y in ix.generic.within(a, b))
+    today = ix.today.any(a, b)
+    if not (ix.past_plan.any(a, b) and found):
+        found.extend((x, y, "future") for x, y in ix.future.within(a, b))
     if not today:
-        for m in cues.history.finditer(s):
-            found.append((base + m.start(), base + m.end(), "history"))
-    for m in cues.attempted.finditer(s):
-        found.append((base + m.start(), base + m.end(), "attempted"))
+        found.extend((x, y, "history") for x, y in ix.history.within(a, b))
+    found.extend((x, y, "attempted") for x, y in ix.attempted.within(a, b))
     # a done verb governed by an earlier future cue is part of the plan: "may consider injecting the QL"
     futures = [f for f in found if f[2] == "future"]
     if futures:
@@ -120,23 +141,17 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
             f for f in found
             if f[2] != "done" or not any(fs < f[0] and f[0] - fe < 40 for fs, fe, _k in futures)
         ]
-    dry = cues.dry_needling.search(s) is not None
-    if dry and not any(f[2] == "done" for f in found):
-        m = cues.dry_needling.search(s)
-        assert m is not None
-        found.append((base + m.start(), base + m.end(), "done"))
+    dry_hit = ix.dry.first(a, b)
+    dry = dry_hit is not None
+    if dry_hit is not None and not any(f[2] == "done" for f in found):
+        found.append((dry_hit[0], dry_hit[1], "done"))
     has_done = any(f[2] == "done" for f in found)
-    exam = [
-        (base + m.start(), base + m.end(), "exam")
-        for m in cues.exam.finditer(s)
-        if not (cl.section == "procedure" and m.group() == "twitch")  # a twitch while needling is not an exam
-    ]
     if not has_done:
-        found.extend(exam)
+        found.extend((x, y, "exam") for x, y in ix.exam.within(a, b))
     found.sort()
     if other:
         status = "other"
-    elif cues.negated_done.search(s) and not _positive_done(s):
+    elif ix.negated_done.any(a, b) and not _positive_done(low, ix.done_verb.within(a, b)):
         status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
@@ -146,12 +161,14 @@ def _classify(cl: Clause, s: str, cues: Cues) -> ClauseInfo:
             status = "exam"
         elif "done" in kinds and not kinds & {"future", "history", "attempted"}:
             status = "today"
+        elif "done" in kinds and today and "attempted" not in kinds:
+            status = "today"  # "a series of injections, which were performed today"
         elif "history" in kinds and not kinds & {"future", "attempted"}:
             status = "history"  # "last month we injected the piriformis"
         else:
             status = "mixed"
-    anaphora = status in ("today", "mixed", "nominal", "unclear") and _ANAPHORA.search(s) is not None
-    return ClauseInfo(cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora)
+    anaphora = status in ("today", "mixed", "nominal", "unclear") and ix.anaphora.any(a, b)
+    return ClauseInfo(cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field)
 
 
 def _is_site_label(label: str, cues: Cues) -> bool:

@@ -1,0 +1,400 @@
+"""The coding stage: which procedure code, which muscles, which drug lines and units, which modifiers.
+
+Driven through tpicode.code with short synthetic notes (docs/coding-conventions.md is the spec)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import tpicode
+from tpicode.model import Result
+
+DOS = "2025-06-02"
+INTRO = (
+    "Procedure: trigger point injections. Indication: myofascial pain syndrome (M79.18); "
+    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
+)
+DRY_INTRO = (
+    "Procedure: dry needling. Indication: myofascial pain syndrome (M79.18); "
+    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
+)
+OUTRO = " Pre-procedure pain 7/10, post 2/10. Tolerated well without complications."
+TPI_CODES = {"20552", "20553", "20560", "20561"}
+
+
+def run(body: str, intro: str = INTRO, **kw: Any) -> Result:
+    enc: dict[str, Any] = {"note": intro + body + OUTRO, "date_of_service": DOS, **kw}
+    return tpicode.code(enc)
+
+
+def lines(r: Result) -> list[tuple[str, int, list[str]]]:
+    return [(ln.code, ln.units, ln.modifiers) for ln in r.lines]
+
+
+def drug_lines(r: Result) -> list[tuple[str, int, list[str]]]:
+    return [(ln.code, ln.units, ln.modifiers) for ln in r.lines if ln.code.startswith("J")]
+
+
+def med(r: Result, name: str) -> Any:
+    found = [m for m in r.medications if m.drug == name]
+    assert len(found) == 1, [m.drug for m in r.medications]
+    return found[0]
+
+
+def muscles(r: Result) -> set[tuple[str, str, str]]:
+    return {(m.muscle, m.laterality, m.procedure) for m in r.muscles}
+
+
+def procedure(r: Result) -> tuple[str | None, int]:
+    assert r.procedure is not None
+    return r.procedure.code, r.procedure.muscle_count
+
+
+# ============================================================================ drug units
+
+
+def test_kenalog_40_mg_is_four_units() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 40 mg.")
+    m = med(r, "triamcinolone acetonide")
+    assert (m.dose_mg, m.hcpcs, m.units) == (40, "J3301", 4)
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_kenalog_25_mg_rounds_up_to_three_units() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 25 mg.")
+    assert drug_lines(r) == [("J3301", 3, [])]
+
+
+def test_kenalog_5_mg_is_one_unit() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 5 mg.")
+    assert drug_lines(r) == [("J3301", 1, [])]
+
+
+def test_kenalog_40_brand_concentration_by_volume() -> None:
+    # "Kenalog-40" is 40 mg/mL: 1 mL is a 40 mg dose
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and 1 mL of Kenalog-40.")
+    m = med(r, "triamcinolone acetonide")
+    assert m.dose_mg == 40
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_depo_medrol_after_j1010() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine and Depo-Medrol 80 mg.",
+        date_of_service="2025-01-10",
+    )
+    assert drug_lines(r) == [("J1010", 80, [])]
+
+
+def test_depo_medrol_before_j1010_is_j1030_per_40_mg() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine and Depo-Medrol 60 mg.",
+        date_of_service="2023-06-01",
+    )
+    assert drug_lines(r) == [("J1030", 2, [])]
+
+
+@pytest.mark.parametrize(("day", "code", "units"), [("2024-03-31", "J1030", 2), ("2024-04-01", "J1010", 80)])
+def test_depo_medrol_code_switch_day(day: str, code: str, units: int) -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine and Depo-Medrol 80 mg.",
+        date_of_service=day,
+    )
+    assert drug_lines(r) == [(code, units, [])]
+
+
+def test_dexamethasone_units() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and dexamethasone 4 mg.")
+    assert drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_ketorolac_gets_a_line_although_not_covered() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and ketorolac 30 mg.")
+    assert drug_lines(r) == [("J1885", 2, [])]
+
+
+def test_botox_units() -> None:
+    r = run("The left trapezius was injected with Botox 50 units.")
+    m = med(r, "onabotulinumtoxina")
+    assert (m.hcpcs, m.units) == ("J0585", 50)
+    assert [(c, u) for c, u, _ in drug_lines(r)] == [("J0585", 50)]
+
+
+# ============================================================================ local anesthetics: listed, never billed
+
+
+@pytest.mark.parametrize("payer", ["medicare", "cigna", "emblemhealth"])
+def test_lidocaine_gets_no_line(payer: str) -> None:
+    r = run("The left trapezius was injected with 3 mL of 1% lidocaine.", payer=payer)
+    m = med(r, "lidocaine")
+    # listed with its HCPCS and units, but no claim line
+    assert (m.dose_mg, m.hcpcs, m.units) == (30, "J2003", 30)
+    assert drug_lines(r) == []
+    assert lines(r) == [("20552", 1, [])]
+
+
+def test_bupivacaine_units_and_no_line() -> None:
+    r = run("The left trapezius was injected with 4 mL of 0.5% bupivacaine.")
+    m = med(r, "bupivacaine")
+    assert (m.dose_mg, m.hcpcs, m.units) == (20, "J0665", 40)
+    assert drug_lines(r) == []
+
+
+def test_one_to_one_mixture_splits_the_volume() -> None:
+    # conventions: "1:1 lidocaine/bupivacaine, 10 mL total" is 5 mL of each
+    r = run(
+        "The left trapezius and left levator scapulae were injected with 10 mL total of a 1:1 mixture of "
+        "1% lidocaine and 0.5% bupivacaine."
+    )
+    lido, bupi = med(r, "lidocaine"), med(r, "bupivacaine")
+    assert (lido.volume_ml, lido.dose_mg) == (5, 50)
+    assert (bupi.volume_ml, bupi.dose_mg, bupi.units) == (5, 25, 50)
+    assert "DRUG_DOSE_MISSING" not in {f.check for f in r.findings}
+
+
+def test_volume_at_each_of_k_sites_multiplies() -> None:
+    r = run(
+        "The left trapezius, left levator scapulae and left rhomboid major were injected with 1 mL of 1% "
+        "lidocaine at each of 3 sites."
+    )
+    m = med(r, "lidocaine")
+    assert (m.volume_ml, m.dose_mg) == (3, 30)
+
+
+def test_saline_gets_no_line() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and 1 mL of normal saline.")
+    assert med(r, "sodium chloride").hcpcs is None
+    assert drug_lines(r) == []
+
+
+# ============================================================================ counting muscles
+
+
+def test_one_muscle_is_20552() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine.")
+    assert procedure(r) == ("20552", 1)
+    assert muscles(r) == {("trapezius", "left", "injection")}
+
+
+def test_two_muscles_is_20552() -> None:
+    r = run("The left trapezius and left levator scapulae were injected with 2 mL of 1% lidocaine.")
+    assert procedure(r) == ("20552", 2)
+    assert muscles(r) == {("trapezius", "left", "injection"), ("levator scapulae", "left", "injection")}
+
+
+def test_three_muscles_is_20553() -> None:
+    r = run(
+        "The left trapezius, left levator scapulae and left rhomboid major were injected with 3 mL of 1% lidocaine."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert [ln for ln in lines(r) if ln[0] in TPI_CODES] == [("20553", 1, [])]
+
+
+def test_bilateral_trapezius_and_left_levator_is_20553() -> None:
+    r = run("The bilateral trapezius and left levator scapulae were injected with 3 mL of 1% lidocaine.")
+    assert procedure(r) == ("20553", 3)
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"),
+        ("trapezius", "right", "injection"),
+        ("levator scapulae", "left", "injection"),
+    }
+
+
+def test_side_distributes_over_a_list() -> None:
+    r = run(
+        "The left trapezius, levator scapulae and rhomboid major were injected with 3 mL of 1% lidocaine."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert {lat for _, lat, _ in muscles(r)} == {"left"}
+
+
+def test_upper_and_middle_trapezius_left_is_one_muscle() -> None:
+    r = run("The left upper trapezius and left middle trapezius were injected with 2 mL of 1% lidocaine.")
+    assert procedure(r) == ("20552", 1)
+    assert len(r.muscles) == 1
+    m = r.muscles[0]
+    assert (m.muscle, m.laterality) == ("trapezius", "left")
+    assert m.part in {"upper", "middle"}
+
+
+def test_loose_names() -> None:
+    r = run("The L traps and R levator were injected with 2 cc of 1% lido.")
+    assert muscles(r) == {("trapezius", "left", "injection"), ("levator scapulae", "right", "injection")}
+    assert med(r, "lidocaine").dose_mg == 20
+
+
+def test_negated_muscle_not_counted() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine. The right trapezius was not injected."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert muscles(r) == {("trapezius", "left", "injection")}
+
+
+def test_exam_and_planned_muscles_not_counted() -> None:
+    r = run(
+        "Tenderness of the left rhomboid major. The left trapezius was injected with 2 mL of 1% lidocaine. "
+        "Will consider injecting the left infraspinatus next visit."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert muscles(r) == {("trapezius", "left", "injection")}
+
+
+def test_region_only_has_no_procedure_code() -> None:
+    r = run("Trigger point injections were given in the neck with 2 mL of 1% lidocaine and Kenalog 40 mg.")
+    assert procedure(r) == (None, 0)
+    assert r.muscles == []
+    assert not [ln for ln in r.lines if ln.code in TPI_CODES]
+
+
+def test_group_only_has_no_procedure_code() -> None:
+    r = run("The lumbar paraspinals were injected with 2 mL of 1% lidocaine and Kenalog 40 mg.")
+    assert procedure(r) == (None, 0)
+    assert not [ln for ln in r.lines if ln.code in TPI_CODES]
+
+
+def test_muscle_evidence_points_into_the_note() -> None:
+    note = (
+        INTRO
+        + "The left trapezius and left levator scapulae were injected with 2 mL of 1% lidocaine."
+        + OUTRO
+    )
+    r = tpicode.code({"note": note, "date_of_service": DOS})
+    for m in r.muscles:
+        assert m.evidence, m.muscle
+        for ev in m.evidence:
+            assert note[ev.start : ev.end] == ev.text
+    trap = next(m for m in r.muscles if m.muscle == "trapezius")
+    assert any("trapezius" in ev.text.lower() for ev in trap.evidence)
+
+
+# ============================================================================ dry needling
+
+
+def test_dry_needling_two_muscles_is_20560() -> None:
+    r = run(
+        "Dry needling of the left trapezius and left levator scapulae without injectate.", intro=DRY_INTRO
+    )
+    assert procedure(r) == ("20560", 2)
+    assert {p for _, _, p in muscles(r)} == {"dry_needling"}
+    assert [ln for ln in lines(r) if ln[0] in TPI_CODES] == [("20560", 1, [])]
+
+
+def test_dry_needling_three_muscles_is_20561() -> None:
+    r = run(
+        "Dry needling of the left trapezius, left levator scapulae and left rhomboid major without injectate.",
+        intro=DRY_INTRO,
+    )
+    assert procedure(r) == ("20561", 3)
+    assert [ln for ln in lines(r) if ln[0] in TPI_CODES] == [("20561", 1, [])]
+    assert drug_lines(r) == []
+
+
+def test_dry_needling_before_2020_has_no_code() -> None:
+    # 20560/20561 took effect on 2020-01-01
+    r = run(
+        "Dry needling of the left trapezius and left levator scapulae without injectate.",
+        intro=DRY_INTRO,
+        date_of_service="2019-06-03",
+    )
+    assert procedure(r)[0] is None
+    assert not [ln for ln in r.lines if ln.code in TPI_CODES]
+
+
+def test_injected_and_needled_muscles_propose_both_lines() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine. The left levator scapulae and left "
+        "rhomboid major were dry needled without injectate."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"),
+        ("levator scapulae", "left", "dry_needling"),
+        ("rhomboid major", "left", "dry_needling"),
+    }
+    assert {ln[0] for ln in lines(r)} & TPI_CODES == {"20552", "20560"}
+
+
+# ============================================================================ guidance, E/M, JW/JZ
+
+
+def test_ultrasound_guidance_line() -> None:
+    r = run("Under ultrasound guidance, the left trapezius was injected with 2 mL of 1% lidocaine.")
+    assert ("76942", 1, []) in lines(r)
+
+
+def test_landmark_guidance_is_not_imaging() -> None:
+    r = run("Using landmark guidance, the left trapezius was injected with 2 mL of 1% lidocaine.")
+    assert not {"76942", "77002", "77021"} & {ln.code for ln in r.lines}
+
+
+def test_no_guidance_line_without_a_procedure() -> None:
+    r = tpicode.code(
+        {
+            "note": "Ultrasound-guided left knee aspiration was performed. No complications.",
+            "date_of_service": DOS,
+        }
+    )
+    assert "76942" not in {ln.code for ln in r.lines}
+
+
+def test_em_with_separate_problem_gets_modifier_25() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine. In addition, we also addressed her "
+        "hypertension and refilled lisinopril. E/M 99213."
+    )
+    assert ("99213", 1, ["25"]) in lines(r)
+
+
+def test_em_without_separate_problem_gets_no_line() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine. E/M 99213.")
+    assert "99213" not in {ln.code for ln in r.lines}
+
+
+def test_jz_when_single_dose_vial_none_wasted() -> None:
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 40 mg from a single-dose vial, "
+        "none wasted."
+    )
+    assert drug_lines(r) == [("J3301", 4, ["JZ"])]
+
+
+def test_no_jz_when_vial_not_stated() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 40 mg.")
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_jw_line_for_wasted_botox() -> None:
+    r = run(
+        "The left trapezius and left levator scapulae were injected with Botox 80 units from a single-dose "
+        "vial, with 20 units wasted."
+    )
+    assert sorted(drug_lines(r)) == [("J0585", 20, ["JW"]), ("J0585", 80, [])]
+
+
+def test_jw_line_for_waste_stated_in_the_next_sentence() -> None:
+    r = run(
+        "The left trapezius and left levator scapulae were injected with Botox 80 units from a single-dose "
+        "100-unit vial. The remaining 20 units of Botox were wasted."
+    )
+    assert sorted(drug_lines(r)) == [("J0585", 20, ["JW"]), ("J0585", 80, [])]
+
+
+# ============================================================================ diagnoses
+
+
+def test_diagnosis_from_note_code() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine.")
+    assert [(d.code, d.source) for d in r.diagnoses] == [("M79.18", "note")]
+
+
+def test_input_diagnoses_win() -> None:
+    r = run("The left trapezius was injected with 2 mL of 1% lidocaine.", diagnoses=["M7918"])
+    assert [(d.code, d.source) for d in r.diagnoses] == [("M79.18", "input")]
+
+
+def test_bad_input_diagnosis_is_an_input_error() -> None:
+    with pytest.raises(tpicode.InputError, match="diagnos"):
+        run("The left trapezius was injected with 2 mL of 1% lidocaine.", diagnoses=["not-a-code"])

@@ -366,6 +366,14 @@ def test_no_jz_when_vial_not_stated() -> None:
     assert drug_lines(r) == [("J3301", 4, [])]
 
 
+def test_no_jz_when_single_dose_vial_but_waste_not_stated() -> None:
+    # conventions: JZ only when the note says single-dose vial *and* none wasted
+    r = run(
+        "The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 40 mg from a single-dose vial."
+    )
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
 def test_jw_line_for_wasted_botox() -> None:
     r = run(
         "The left trapezius and left levator scapulae were injected with Botox 80 units from a single-dose "

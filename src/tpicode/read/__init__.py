@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from tpicode.knowledge import Knowledge
+from tpicode.read.clinical import cue_categories as clinical_categories
 from tpicode.read.clinical import read_clinical
 from tpicode.read.cues import Cues
 from tpicode.read.drugs import read_drugs
 from tpicode.read.facts import Facts
 from tpicode.read.lexicon import lexicon_for
 from tpicode.read.sites import read_sites
-from tpicode.read.status import analyse
+from tpicode.read.hits import CueMatcher
+from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import frame
 
 __all__ = ["Facts", "read_note"]
 
 
+@functools.cache
+def _matcher(cues: Cues) -> CueMatcher:
+    return CueMatcher({**cue_categories(cues), **clinical_categories()})
+
+
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     fr = frame(text, cues)
-    infos = analyse(fr, cues)
+    hits = _matcher(cues).scan(fr.low)
+    infos = analyse(fr, cues, hits)
     facts = Facts()
     # a note that names no TPI may still document one ("The left trapezius was injected with
     # lidocaine"), unless it is about another procedure
@@ -47,5 +56,5 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     for info in infos:
         if info.status in ("today", "other") and cues.other_procedures.search(info.text):
             facts.other_procedures.append((info.clause.start, info.clause.end))
-    read_clinical(text, fr.low, infos, k, dos, facts)
+    read_clinical(text, fr.low, infos, k, dos, facts, hits)
     return facts

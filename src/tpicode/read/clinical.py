@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+
+import ahocorasick
 
 import simple_icd_10_cm as icd
 
 from tpicode.knowledge import Knowledge
 from tpicode.read.facts import Facts
+from tpicode.read.hits import Hits
 from tpicode.read.status import ClauseInfo
 
 _GUIDANCE = (
@@ -20,7 +24,10 @@ _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
     r"|\bguid\w* by palpation|\bwas not used\b"
 )
-_PAIN = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*/\s*10\b|\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
+# "7/10" is found from its "/" (a literal, which `re` finds fast) and read back; "VAS 7" by its word.
+_PAIN_SLASH = re.compile(r"/\s*10\b")
+_PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
+_PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
 _POST = re.compile(r"\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
@@ -32,7 +39,7 @@ _COMPLICATIONS = re.compile(
     r"\bcomplications?\s*:?\s*(?:none|no|nil)\b|\b(?:no|without)\s+(?:\w+\s+){0,2}(?:complications?|adverse (?:events?|reactions?|effects?))"
     r"|\bebl\b|\bvasovagal\b|\bhematoma\b|\bpneumothorax\b|\badverse (?:event|reaction)s?\s*:"
 )
-_CONSERVATIVE_THING = r"(?:pt|physical therapy|therapy|nsaids?|anti-?inflammator\w*|muscle relaxants?|stretch\w*|home exercise\w*|hep|massage|chiropract\w*|heat|ice|medications?|conservative\w*|acupuncture|rest|activity modification|tylenol|acetaminophen|ibuprofen|naproxen|meloxicam|cyclobenzaprine|flexeril|tizanidine|methocarbamol|baclofen|gabapentin|exercises?|yoga|tens|ergonomic\w*|modalities|osteopathic|omt|dry needling|analgesics?|(?:oral |otc )?pain relievers?)"
+_CONSERVATIVE_THING = r"(?:pt|physical therapy|therapy|nsaids?|anti-?inflammator\w*|muscle relaxants?|stretch\w*|home exercise\w*|hep|massage|chiropract\w*|heat|ice|medications?|conservative\w*|acupuncture|rest|activity modification|tylenol|acetaminophen|ibuprofen|naproxen|meloxicam|cyclobenzaprine|flexeril|tizanidine|methocarbamol|baclofen|gabapentin|exercises?|yoga|tens|ergonomic\w*|modalities|osteopathic|omt|dry needling|analgesics?|oral pain relievers?|otc pain relievers?|pain relievers?)"
 _THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
 _NEG_OUTCOME = re.compile(
     r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
@@ -54,10 +61,9 @@ _REPEAT = re.compile(
     r"|\bs/p (?:tpis?|trigger point)"
 )
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
-_RELIEF = re.compile(
-    r"(?P<pct>\d{1,3})\s*%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)"
-    r"|(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(?P<pct2>\d{1,3})\s*%"
-)
+_RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
+_PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
+_RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted)\s*(?:about |approximately |nearly |almost |over |~)?"
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
@@ -81,65 +87,106 @@ _MONTHS["sept"] = 9
 _TPI_WORD = re.compile(r"\btpis?\b|\btrigger[- ]point|\binjections?\b|\bdry needling\b|\bsessions?\b")
 
 
-def read_clinical(text: str, low: str, infos: list[ClauseInfo], k: Knowledge, dos: dt.date, facts: Facts) -> None:
+def cue_categories() -> dict[str, list[str]]:
+    """The cue lists this stage reads, by category (scanned together with the status cues)."""
+    return {
+            "ultrasound": [_GUIDANCE[0][1].pattern],
+            "fluoroscopy": [_GUIDANCE[1][1].pattern],
+            "mri": [_GUIDANCE[2][1].pattern],
+            "no_guidance": [_NO_GUIDANCE.pattern],
+            "response": [_RESPONSE.pattern],
+            "complications": [_COMPLICATIONS.pattern],
+            "therapy": [_THERAPY.pattern],
+            "neg_outcome": [_NEG_OUTCOME.pattern],
+            "tried": [_TRIED.pattern],
+            "not_tried": [_NOT_TRIED.pattern],
+            "indication": [_INDICATION.pattern],
+            "tp_exam": [_TP_EXAM.pattern],
+            "repeat": [_REPEAT.pattern],
+            "rehab": [_REHAB.pattern],
+            "em_separate": [_EM_SEPARATE.pattern],
+            "pain_word": [_PAIN_WORD.pattern],
+            "relief_word": [_RELIEF_WORD.pattern],
+        }
+
+
+def read_clinical(
+    text: str, low: str, infos: list[ClauseInfo], k: Knowledge, dos: dt.date, facts: Facts, h: dict[str, Hits]
+) -> None:
+    pain_spans: list[tuple[int, int, str]] = []
+    for m in _PAIN_SLASH.finditer(low):
+        b = _PAIN_BEFORE.search(low, max(0, m.start() - 6), m.start())
+        if b:
+            pain_spans.append((b.start(1), m.end(), b.group(1)))
+    for ps, pe in h["pain_word"].spans:
+        pm = _PAIN_WORD.match(low, ps)
+        if pm:
+            pain_spans.append((ps, pe, pm.group(1)))
+    pain_spans.sort()
+    pain_hits = Hits([(a, b) for a, b, _v in pain_spans])
+    pain_value = {(a, b): v for a, b, v in pain_spans}
+    relief_spans: list[tuple[int, int, str]] = []
+    if "%" in low:
+        for m in _RELIEF_PCT.finditer(low):
+            b = _PCT_BEFORE.search(low, max(0, m.start() - 5), m.start())
+            if b:
+                relief_spans.append((b.start(1), m.end(), b.group(1)))
+        for rs, re_ in h["relief_word"].spans:
+            rm = _RELIEF_WORD.match(low, rs)
+            if rm:
+                relief_spans.append((rs, re_, rm.group(1)))
+    reliefs = Hits([(a, b) for a, b, _v in relief_spans])
+    relief_value = {(a, b): v for a, b, v in relief_spans}
+    em_hits = Hits([(m.start(), m.end()) for m in _EM_CODE.finditer(low)] if "99" in low else [])
     for info in infos:
         cs, ce = info.clause.start, info.clause.end
         s = info.text
         sec = info.clause.section
-        if sec != "medications":
-            for modality, pat in _GUIDANCE:
-                gm = pat.search(s)
-                if gm and not _NO_GUIDANCE.search(s) and info.status not in ("planned", "history", "other"):
-                    if not any(g[0] == modality for g in facts.guidance):
-                        facts.guidance.append((modality, (cs + gm.start(), cs + gm.end())))
-        for pm in _PAIN.finditer(s):
-            val = pm.group(1) or pm.group(2)
-            if val is None or float(val) > 10:
+        if sec != "medications" and info.status not in ("planned", "history", "other") and not h["no_guidance"].any(cs, ce):
+            for modality in ("ultrasound", "fluoroscopy", "mri"):
+                gm = h[modality].first(cs, ce)
+                if gm and not any(g[0] == modality for g in facts.guidance):
+                    facts.guidance.append((modality, gm))
+        for ps, pe in pain_hits.within(cs, ce):
+            val = pain_value[(ps, pe)]
+            if float(val) > 10:
                 continue
-            ctx_before = s[max(0, pm.start() - 45) : pm.start()]
-            span = (cs + pm.start(), cs + pm.end())
+            ctx_before = low[max(cs, ps - 45) : ps]
+            span = (ps, pe)
             post = _POST.search(ctx_before) or sec == "response"
             if post and (facts.pain_pre is not None or re.search(r"\bpost|\bafter|\bfollowing", ctx_before)):
                 facts.pain_post = facts.pain_post or span
             elif _PRE.search(ctx_before) or facts.pain_pre is None:
                 facts.pain_pre = facts.pain_pre or span
-        if facts.response is None:
-            rm = _RESPONSE.search(s)
-            if rm and info.status not in ("planned",):
-                facts.response = (cs + rm.start(), cs + rm.end())
+        if facts.response is None and info.status != "planned":
+            facts.response = h["response"].first(cs, ce)
         if facts.complications is None:
-            cm = _COMPLICATIONS.search(s)
-            if cm:
-                facts.complications = (cs + cm.start(), cs + cm.end())
-            elif sec == "complications" and re.search(r"\bnone\b|\bno\b", s):
+            facts.complications = h["complications"].first(cs, ce)
+            if facts.complications is None and sec == "complications" and re.search(r"\bnone\b|\bno\b", s):
                 facts.complications = (cs, ce)
         if facts.conservative_failed is None and sec != "plan":
-            fm = _THERAPY.search(s)
-            if fm and (_NEG_OUTCOME.search(s) or _TRIED.search(s)) and not _NOT_TRIED.search(s[: fm.start()]):
-                facts.conservative_failed = (cs + fm.start(), cs + fm.end())
+            fm = h["therapy"].first(cs, ce)
+            if fm and (h["neg_outcome"].any(cs, ce) or h["tried"].any(cs, ce)) and not h["not_tried"].any(cs, fm[0]):
+                facts.conservative_failed = fm
         if facts.indication is None:
-            im = _INDICATION.search(s)
-            if im:
-                facts.indication = (cs + im.start(), cs + im.end())
-            elif sec == "indication":
+            facts.indication = h["indication"].first(cs, ce)
+            if facts.indication is None and sec == "indication":
                 facts.indication = (cs, ce)
         if facts.tp_exam is None:
-            tm = _TP_EXAM.search(s)
-            if tm:
-                facts.tp_exam = (cs + tm.start(), cs + tm.end())
-        rep = _REPEAT.search(s)
-        if rep and _NO_REPEAT.search(s[max(0, rep.start() - 25) : rep.start() + 12]):
+            facts.tp_exam = h["tp_exam"].first(cs, ce)
+        rep = h["repeat"].first(cs, ce)
+        if rep and _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
             rep = None
         if rep and info.status != "planned" and not re.search(r"\b(?:will|plan|schedule|next|if)\b", s):
             if facts.repeat is None:
-                facts.repeat = (cs + rep.start(), cs + rep.end())
+                facts.repeat = rep
             if _TPI_WORD.search(s):
                 for dm in _DATE.finditer(s):
                     d = _parse_date(dm)
                     if d is not None and d < dos and (dos - d).days < 3 * 366:
                         facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
-        for rl in _RELIEF.finditer(s):
-            pct = float(rl.group("pct") or rl.group("pct2"))
+        for rs, re_ in reliefs.within(cs, ce):
+            pct = float(relief_value[(rs, re_)])
             weeks = None
             dm2 = _DURATION.search(s)
             if dm2:
@@ -147,20 +194,14 @@ def read_clinical(text: str, low: str, infos: list[ClauseInfo], k: Knowledge, do
                 num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
                 u = dm2.group("u")
                 weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
-            facts.relief.append((pct, weeks, (cs + rl.start(), cs + rl.end())))
+            facts.relief.append((pct, weeks, (rs, re_)))
         if facts.rehab is None:
-            hm = _REHAB.search(s)
-            if hm:
-                facts.rehab = (cs + hm.start(), cs + hm.end())
-        for em in _EM_CODE.finditer(s):
-            facts.em_codes.append((em.group(1), (cs + em.start(), cs + em.end())))
+            facts.rehab = h["rehab"].first(cs, ce)
+        for es, ee in em_hits.within(cs, ce):
+            facts.em_codes.append((low[es:ee], (es, ee)))
         if facts.em_separate is None:
-            sm = _EM_SEPARATE.search(s)
-            if sm:
-                facts.em_separate = (cs + sm.start(), cs + sm.end())
-        if sec != "medications":
-            for term_code, span in _dx_terms(low, cs, ce, k):
-                facts.dx_terms.append((term_code, span))
+            facts.em_separate = h["em_separate"].first(cs, ce)
+    facts.dx_terms.extend(_dx_terms(low, infos, k))
     _icd_codes(text, facts)
     seen: set[tuple[dt.date, int]] = set()
     uniq = []
@@ -186,26 +227,45 @@ def _parse_date(m: re.Match[str]) -> dt.date | None:
     return None
 
 
-_DX_CACHE: dict[int, tuple[re.Pattern[str], dict[str, str]]] = {}
+_DX_CACHE: dict[int, ahocorasick.Automaton] = {}
+_DX_NEGATED = re.compile(r"\b(?:no|not|denies|without|negative for|rule out|r/o|history of)\s+(?:\w+\s+)?$")
 
 
-def _dx_terms(low: str, cs: int, ce: int, k: Knowledge) -> list[tuple[str, tuple[int, int]]]:
-    key = id(k)
-    if key not in _DX_CACHE:
-        table: dict[str, str] = {}
+def _dx_terms(low: str, infos: list[ClauseInfo], k: Knowledge) -> list[tuple[str, tuple[int, int]]]:
+    """Condition names a coder would code from (longest phrase wins), outside medication lists."""
+    ac = _DX_CACHE.get(id(k))
+    if ac is None:
+        ac = ahocorasick.Automaton()
         for t in k.dx_terms:
             for term in t.terms:
-                table.setdefault(term, t.code)
-        terms = sorted(table, key=len, reverse=True)
-        pat = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![a-z])")
-        _DX_CACHE[key] = (pat, table)
-    pat, table = _DX_CACHE[key]
-    out = []
-    for m in pat.finditer(low, cs, ce):
-        before = low[max(cs, m.start() - 25) : m.start()]
-        if re.search(r"\b(?:no|not|denies|without|negative for|rule out|r/o|history of)\s+(?:\w+\s+)?$", before):
+                if term not in ac:
+                    ac.add_word(term, (len(term), t.code))
+        ac.make_automaton()
+        _DX_CACHE[id(k)] = ac
+    n = len(low)
+    best: dict[int, tuple[int, str]] = {}
+    for end, (length, code) in ac.iter(low):
+        start = end - length + 1
+        if (start and low[start - 1].isalpha()) or (end + 1 < n and low[end + 1].isalpha()):
             continue
-        out.append((table[m.group()], (m.start(), m.end())))
+        if start not in best or best[start][0] < length:
+            best[start] = (length, code)
+    if not best:
+        return []
+    starts = [i.clause.start for i in infos]
+    out = []
+    last_end = -1
+    for start in sorted(best):
+        length, code = best[start]
+        if start < last_end:
+            continue
+        idx = bisect.bisect_right(starts, start) - 1
+        if idx < 0 or infos[idx].clause.section == "medications":
+            continue
+        if _DX_NEGATED.search(low, max(infos[idx].clause.start, start - 25), start):
+            continue
+        out.append((code, (start, start + length)))
+        last_end = start + length
     return out
 
 

@@ -115,15 +115,14 @@ class Lexicon:
 
     def find(self, text: str, low: str) -> list[Mention]:
         """Longest non-overlapping whole-word matches, in text order, with offsets into `text`."""
-        known = self._known
         fixes: list[tuple[int, int, str]] = []
-        for m in _WORD.finditer(low):
-            w = m.group()
-            if w in known:
-                continue
-            fixed = self._correct(w)
-            if fixed is not None:
-                fixes.append((m.start(), m.end(), fixed))
+        unknown = set(_WORD.findall(low)) - self._known
+        wanted = {w: f for w in unknown if (f := self._correct(w)) is not None}
+        if wanted:
+            for m in _WORD.finditer(low):
+                fixed = wanted.get(m.group())
+                if fixed is not None:
+                    fixes.append((m.start(), m.end(), fixed))
         if fixes:
             target, back = _apply(low, fixes)
         else:

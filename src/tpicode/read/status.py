@@ -8,11 +8,12 @@ the status of their lead-in ("The following were injected:") or of their section
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
 from tpicode.read.cues import Cues
-from tpicode.read.hits import Hits
+from tpicode.read.hits import CueMatcher, Hits
 from tpicode.read.text import Clause, Frame
 
 _SECTION_DEFAULT = {
@@ -61,37 +62,59 @@ class ClauseInfo:
     site_field: bool
 
 
+def cue_categories(cues: Cues) -> dict[str, list[str]]:
+    """The cue lists this stage reads, by category (scanned together with the clinical ones)."""
+    return {
+            "other": [cues.other_procedures.pattern, cues.intramuscular.pattern],
+            "nominal": [cues.nominal.pattern],
+            "specific": [_SPECIFIC_DONE.pattern],
+            "generic": [_GENERIC_DONE.pattern],
+            "today": [cues.today.pattern],
+            "future": [cues.future.pattern],
+            "past_plan": [_PAST_TENSE_PLAN.pattern],
+            "history": [cues.history.pattern],
+            "attempted": [cues.attempted.pattern],
+            "dry": [cues.dry_needling.pattern],
+            "exam": [cues.exam.pattern],
+            "negated_done": [cues.negated_done.pattern],
+            "done_verb": [_DONE_VERB.pattern],
+            "anaphora": [_ANAPHORA.pattern],
+        }
+
+
+@functools.cache
+def _matcher(cues: Cues) -> CueMatcher:
+    return CueMatcher(cue_categories(cues))
+
+
 class CueIndex:
-    """Every cue pattern's matches over the whole note, built once per note."""
+    """Every cue's matches over the whole note, found in one pass (see read/hits.py), per clause."""
 
-    def __init__(self, low: str, cues: Cues) -> None:
-        self.other = Hits(cues.other_procedures, low)
-        self.im = Hits(cues.intramuscular, low)
-        self.nominal = Hits(cues.nominal, low)
-        self.specific = Hits(_SPECIFIC_DONE, low)
-        self.generic = Hits(_GENERIC_DONE, low)
-        self.today = Hits(cues.today, low)
-        self.future = Hits(cues.future, low)
-        self.past_plan = Hits(_PAST_TENSE_PLAN, low)
-        self.history = Hits(cues.history, low)
-        self.attempted = Hits(cues.attempted, low)
-        self.dry = Hits(cues.dry_needling, low)
-        self.exam = Hits(cues.exam, low)
-        self.negated_done = Hits(cues.negated_done, low)
-        self.done_verb = Hits(_DONE_VERB, low)
-        self.anaphora = Hits(_ANAPHORA, low)
-        self.hint = Hits(_INJECTATE_HINT, low)
+    def __init__(self, low: str, cues: Cues, clauses: tuple[Clause, ...], hits: dict[str, Hits] | None = None) -> None:
+        h = hits if hits is not None else _matcher(cues).scan(low)
+        bounds = [(c.start, c.end) for c in clauses]
+        starts = [c.start for c in clauses]
+        self.per: dict[str, list[list[tuple[int, int]]]] = {
+            cat: h[cat].per_clause(bounds, starts) for cat in _STATUS_CATEGORIES
+        }
 
 
-def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
+_STATUS_CATEGORIES = (
+    "other", "nominal", "specific", "generic", "today", "future", "past_plan", "history", "attempted",
+    "dry", "exam", "negated_done", "done_verb", "anaphora",
+)
+
+
+def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[ClauseInfo]:
     """One ClauseInfo per clause, with lead-in and section inheritance resolved."""
     low = fr.low
-    ix = CueIndex(low, cues)
+    ix = CueIndex(low, cues, fr.clauses, hits)
+    per = ix.per
     infos: list[ClauseInfo] = []
-    for cl in fr.clauses:
-        if cl.section == "medications" and ix.hint.any(cl.start, cl.end):
+    for i, cl in enumerate(fr.clauses):
+        if cl.section == "medications" and _INJECTATE_HINT.search(low, cl.start, cl.end):
             cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
-        infos.append(_classify(cl, low, ix, cues))
+        infos.append(_classify(cl, low, {cat: spans[i] for cat, spans in per.items()}, cues))
     performed = any(i.status == "today" for i in infos)
     lead: ClauseInfo | None = None
     prev_section = None
@@ -118,22 +141,22 @@ def analyse(fr: Frame, cues: Cues) -> list[ClauseInfo]:
     return infos
 
 
-def _classify(cl: Clause, low: str, ix: CueIndex, cues: Cues) -> ClauseInfo:
+def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: Cues) -> ClauseInfo:
     a, b = cl.start, cl.end
     s = low[a:b]
     found: list[tuple[int, int, str]] = []
-    other = ix.other.any(a, b) or ix.im.any(a, b)
+    other = bool(c["other"])
     site_field = cues.site_field.match(low, a, b) is not None
-    nominal = ix.nominal.any(a, b) or site_field or _is_site_label(cl.field_label, cues)
-    found.extend((x, y, "done") for x, y in ix.specific.within(a, b))
+    nominal = bool(c["nominal"]) or site_field or _is_site_label(cl.field_label, cues)
+    found.extend((x, y, "done") for x, y in c["specific"])
     if (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure":
-        found.extend((x, y, "done") for x, y in ix.generic.within(a, b))
-    today = ix.today.any(a, b)
-    if not (ix.past_plan.any(a, b) and found):
-        found.extend((x, y, "future") for x, y in ix.future.within(a, b))
+        found.extend((x, y, "done") for x, y in c["generic"])
+    today = bool(c["today"])
+    if not (c["past_plan"] and found):
+        found.extend((x, y, "future") for x, y in c["future"])
     if not today:
-        found.extend((x, y, "history") for x, y in ix.history.within(a, b))
-    found.extend((x, y, "attempted") for x, y in ix.attempted.within(a, b))
+        found.extend((x, y, "history") for x, y in c["history"])
+    found.extend((x, y, "attempted") for x, y in c["attempted"])
     # a done verb governed by an earlier future cue is part of the plan: "may consider injecting the QL"
     futures = [f for f in found if f[2] == "future"]
     if futures:
@@ -141,17 +164,17 @@ def _classify(cl: Clause, low: str, ix: CueIndex, cues: Cues) -> ClauseInfo:
             f for f in found
             if f[2] != "done" or not any(fs < f[0] and f[0] - fe < 40 for fs, fe, _k in futures)
         ]
-    dry_hit = ix.dry.first(a, b)
+    dry_hit = c["dry"][0] if c["dry"] else None
     dry = dry_hit is not None
     if dry_hit is not None and not any(f[2] == "done" for f in found):
         found.append((dry_hit[0], dry_hit[1], "done"))
     has_done = any(f[2] == "done" for f in found)
     if not has_done:
-        found.extend((x, y, "exam") for x, y in ix.exam.within(a, b))
+        found.extend((x, y, "exam") for x, y in c["exam"])
     found.sort()
     if other:
         status = "other"
-    elif ix.negated_done.any(a, b) and not _positive_done(low, ix.done_verb.within(a, b)):
+    elif c["negated_done"] and not _positive_done(low, c["done_verb"]):
         status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
@@ -167,7 +190,7 @@ def _classify(cl: Clause, low: str, ix: CueIndex, cues: Cues) -> ClauseInfo:
             status = "history"  # "last month we injected the piriformis"
         else:
             status = "mixed"
-    anaphora = status in ("today", "mixed", "nominal", "unclear") and ix.anaphora.any(a, b)
+    anaphora = status in ("today", "mixed", "nominal", "unclear") and bool(c["anaphora"])
     return ClauseInfo(cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field)
 
 

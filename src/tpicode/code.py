@@ -176,8 +176,8 @@ def code_facts(
                     lines.append(
                         LineEntry(hcpcs, waste_units, ["JW"], RULE_WASTE, list(f.spans), list(pointers), "drug_waste", f.drug_id)
                     )
-            elif single and (f.no_waste or f.single_dose_vial):
-                mods = ["JZ"]
+            elif single and f.no_waste:
+                mods = ["JZ"]  # a single-dose container and the note says none was discarded
             lines.append(LineEntry(hcpcs, units or 1, mods, RULE_DRUG, list(f.spans), list(pointers), "drug", f.drug_id))
     em_code = facts.em_codes[0][0] if facts.em_codes else None
     em_span = facts.em_codes[0][1] if facts.em_codes else None

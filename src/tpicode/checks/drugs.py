@@ -72,13 +72,18 @@ def code_mismatch(rule: Rule, ctx: Context) -> list[Hit]:
         return []
     out: list[Hit] = []
     supported = {ln.code: ln for ln in ctx.coded.lines}
-    count = len(ctx.coded.muscles)
+    counts = {"tpi": len(ctx.coded.muscles), "dry_needling": len(ctx.coded.dry_muscles)}
     for b in ctx.billed:
         if b.code in _TPI_FAMILY:
             if b.code in supported:
                 continue
-            if b.code == "20553" and count < 3 or b.code == "20552" and count >= 3:
-                continue  # COUNT_BELOW_20553 / COUNT_ABOVE_20552 say it
+            code = ctx.knowledge.codes.get(b.code)
+            if code is not None and code.kind in counts:
+                n = counts[code.kind]
+                below = bool(code.muscles_min and code.muscles_min >= 3 and n < code.muscles_min)
+                above = bool(code.kind == "tpi" and code.muscles_max and n > code.muscles_max)
+                if below or above:
+                    continue  # the count rules (COUNT_BELOW_20553 / COUNT_ABOVE_20552) say it
             want = ctx.coded.procedure_code or "no TPI code"
             out.append(Hit({"what": f"{b.code} billed; the note supports {want}"}))
             continue

@@ -42,7 +42,9 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         for info in infos:
             if info.status == "today" and info.cues and not cues.other_procedures.search(info.text):
                 if cues.tpi_document.search(info.text) or cues.nominal.search(info.text) or any(
-                    info.clause.start <= f.spans[0][0] < info.clause.end for f in facts.muscles
+                    info.clause.start <= f.spans[0][0] < info.clause.end
+                    for f in [*facts.muscles, *facts.groups]
+                    if f.status == "today"
                 ):
                     facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":

@@ -43,7 +43,7 @@ _PER_SITE = re.compile(
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
 _WASTED = re.compile(
-    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:was |were )?(?:wasted|discarded)"
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -118,7 +118,26 @@ def read_drugs(
                     fact.dose_units *= mult
             _vial_facts(s, fact)
             found.append((fact, idx, clause_has_muscle))
-    return _merge(found, k)
+    merged = _merge(found, k)
+    _waste_elsewhere(low, infos, per_clause, merged)
+    return merged
+
+
+def _waste_elsewhere(
+    low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact]
+) -> None:
+    """ "The remaining 20 units were wasted." in a sentence of its own belongs to the drug named before."""
+    today = [d for d in drugs if d.status == "today"]
+    if not today:
+        return
+    for idx, info in enumerate(infos):
+        if idx in per_clause:
+            continue
+        s = info.text
+        if not (_WASTED.search(s) or _NO_WASTE.search(s)):
+            continue
+        target = max((d for d in today if d.spans[0][0] < info.clause.start), key=lambda d: d.spans[-1][0], default=today[0])
+        _vial_facts(s, target)
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
@@ -142,6 +161,12 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
         return facts
 
     def owner(pos: int) -> int:
+        # "0.5% bupivacaine", "40 mg Kenalog": an amount written right before a drug name is its own
+        tail = _AMOUNT.match(low, pos)
+        if tail is not None:
+            for i, m in enumerate(ms):
+                if 0 <= m.start - tail.end() <= 4 and not low[tail.end() : m.start].strip(" -"):
+                    return i
         best, best_d = 0, 1 << 30
         for i, m in enumerate(ms):
             if pos >= m.end:

@@ -31,17 +31,21 @@ _AMOUNT = re.compile(
 )
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
+_EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
 _EACH_OF = re.compile(
     r"\beach of (?:the |these |those )?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b"
-    r"|\b(?:x|times)\s?(?P<x>\d{1,2})\s*(?:sites?|points?|trigger points?|injections?|locations?)\b"
-    r"|\((?P<p>\d{1,2})\s*(?:sites?|points?|trigger points?|injections?)\)"
 )
 _PER_SITE = re.compile(
     r"\b(?:per|at each|into each|in each|to each|for each|each)\s+(?:of the\s+)?(?:injection\s+)?"
     r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?)\b"
+    r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
+    r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
+_TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=")
+_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: volume)?:?\s*(?:of\s+)?$")
+_INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
     r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
@@ -56,6 +60,7 @@ _MULTI = re.compile(r"\bmulti[- ]?(?:dose|use)\b|\bmdv\b")
 
 @dataclass(slots=True)
 class _Amounts:
+    total_vol: list[tuple[int, float]]
     pct: list[tuple[int, float]]
     mgml: list[tuple[int, float]]
     uml: list[tuple[int, float]]
@@ -109,7 +114,7 @@ def read_drugs(
             if status == "today" and re.search(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$", low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
             fact.status = status
-            if mult and mult > 1 and not _TOTAL.search(s):
+            if mult and mult > 1 and not amounts.total_vol and not _TOTAL.search(s):
                 if fact.volume_ml is not None:
                     fact.volume_ml *= mult
                 if fact.dose_mg is not None:
@@ -120,7 +125,27 @@ def read_drugs(
             found.append((fact, idx, clause_has_muscle))
     merged = _merge(found, k)
     _waste_elsewhere(low, infos, per_clause, merged)
+    _totals_elsewhere(low, infos, per_clause, merged, k)
     return merged
+
+
+_TOTAL_LINE = re.compile(r"^\s*(?:total|total dose|total injected|total amount)[^:]{0,20}:\s*")
+
+
+def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact], k: Knowledge) -> None:
+    """ "Total injected: 80 units" on a line of its own is the dose of the one drug that is dosed so."""
+    today = [d for d in drugs if d.status == "today" and k.drugs[d.drug_id].drug_class not in ("saline", "local_anesthetic")]
+    if len(today) != 1:
+        return
+    d = today[0]
+    for idx, info in enumerate(infos):
+        if idx in per_clause or not _TOTAL_LINE.match(info.text):
+            continue
+        a = _find_amounts(low, info.clause.start, info.clause.end)
+        if a.units and (d.dose_units is None or d.dose_units < a.units[0][1]):
+            d.dose_units = a.units[0][1]
+        elif a.mg and d.dose_mg is None:
+            d.dose_mg = a.mg[0][1]
 
 
 def _waste_elsewhere(
@@ -141,14 +166,17 @@ def _waste_elsewhere(
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
-    a = _Amounts([], [], [], [], [], [])
+    a = _Amounts([], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
         kind = m.lastgroup
         if kind is None:
             continue
         val = m.group(kind)
         if kind == "vol" and val is not None:
-            getattr(a, "vol").append((m.start(), _num(val)))
+            if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 14), m.start()):
+                a.total_vol.append((m.start(), _num(val)))
+            else:
+                a.vol.append((m.start(), _num(val)))
         elif val is not None:
             getattr(a, kind).append((m.start(), float(val)))
     return a
@@ -182,6 +210,7 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
                 best, best_d = i, d
         return best
 
+    split_vols: dict[int, list[tuple[int, float]]] = {}
     for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
         for pos, val in getattr(a, kind):
             f = facts[owner(pos)]
@@ -193,6 +222,7 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
                 f.conc_units_per_ml, f.conc_label = val, f"{val:g} units/mL"
             elif kind == "vol":
                 f.volume_ml = val if f.volume_ml is None else f.volume_ml
+                split_vols.setdefault(id(f), []).append((pos, val))
             elif kind == "mg" and f.dose_mg is None:
                 f.dose_mg = val
             elif kind == "units" and f.dose_units is None:
@@ -214,14 +244,29 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
                     else:
                         f.conc_mg_per_ml, f.conc_label = val, f"{val:g} mg/mL"
 
+    # "3 mL into the infraspinatus, 2 mL into the teres major": volumes given site by site add up
+    for f in facts:
+        vols = split_vols.get(id(f), [])
+        if len(vols) > 1 and all(_INTO_SITE.match(low, _AMOUNT.match(low, p).end()) for p, _v in vols):  # type: ignore[union-attr]
+            f.volume_ml = sum(v for _p, v in vols)
     # "1:1 lidocaine/bupivacaine, 10 mL total": split the one volume by the ratio
     rm = _RATIO.search(s)
-    if rm and len(ms) == 2 and len(a.vol) == 1:
-        r1, r2 = float(rm.group(1)), float(rm.group(2))
-        if r1 > 0 and r2 > 0:
-            total = a.vol[0][1]
-            facts[0].volume_ml = total * r1 / (r1 + r2)
-            facts[1].volume_ml = total * r2 / (r1 + r2)
+    ratio = (float(rm.group(1)), float(rm.group(2))) if rm else ((1.0, 1.0) if _EQUAL_PARTS.search(s) else None)
+    totals = a.total_vol or (a.vol if len(a.vol) == 1 else [])
+    if ratio and len(ms) == 2 and totals and ratio[0] > 0 and ratio[1] > 0:
+        total = totals[-1][1]
+        facts[0].volume_ml = total * ratio[0] / sum(ratio)
+        facts[1].volume_ml = total * ratio[1] / sum(ratio)
+        for f in facts:
+            f.dose_mg = None
+    elif a.total_vol:
+        for pos, val in a.total_vol:  # "(6 mL total)" beats the per-site amount
+            f = facts[owner(pos)] if len(ms) > 1 else facts[0]
+            if len(ms) > 1 and id(f) in split_vols:
+                continue  # a mixture's total: each drug already has its own volume
+            f.volume_ml = val
+            if f.conc_mg_per_ml is not None:
+                f.dose_mg = None
 
     for f in facts:
         if f.dose_mg is None and f.volume_ml is not None and f.conc_mg_per_ml is not None:
@@ -232,18 +277,19 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
 
 
 def _multiplier(s: str, today_muscles: list[MuscleFact], a: _Amounts) -> int | None:
+    """How many times a per-site amount was given ("1 mL at each of 4 sites", "each received 2 mL")."""
     em = _EACH_OF.search(s)
     if em:
-        v = em.group("n") or em.group("x") or em.group("p")
-        return int(_num(v))
+        return int(_num(em.group("n")))
     pm = _PER_SITE.search(s)
     if not pm:
         return None
     km = _K_SITES.search(s)
     if km:
         return int(_num(km.group("k")))
-    if pm.group("what").startswith("muscle") and today_muscles:
-        return len(today_muscles)
+    what = pm.group("what") or ""
+    if (what.startswith("muscle") or not what) and today_muscles:
+        return len({(f.muscle_id, f.laterality) for f in today_muscles})
     counts = [f.injections for f in today_muscles]
     if counts and all(c is not None for c in counts):
         return sum(c for c in counts if c is not None)

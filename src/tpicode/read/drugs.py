@@ -44,7 +44,7 @@ _PER_SITE = re.compile(
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=")
-_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: volume)?:?\s*(?:of\s+)?$")
+_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: volume)?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
     r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
@@ -148,11 +148,14 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
             d.dose_mg = a.mg[0][1]
 
 
+_DILUENTS = frozenset({"sodium_chloride"})
+
+
 def _waste_elsewhere(
     low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact]
 ) -> None:
     """ "The remaining 20 units were wasted." in a sentence of its own belongs to the drug named before."""
-    today = [d for d in drugs if d.status == "today"]
+    today = [d for d in drugs if d.status == "today" and d.drug_id not in _DILUENTS]
     if not today:
         return
     for idx, info in enumerate(infos):

@@ -23,6 +23,8 @@ def drug_not_documented(rule: Rule, ctx: Context) -> list[Hit]:
 
 @check("drug_dose_missing")
 def drug_dose_missing(rule: Rule, ctx: Context) -> list[Hit]:
+    if not _injection_done(ctx):
+        return []
     out = []
     for m in ctx.coded.meds:
         f = m.fact

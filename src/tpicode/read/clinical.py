@@ -29,7 +29,9 @@ _PAIN_SLASH = re.compile(r"/\s*10\b")
 _PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
 _PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
-_POST = re.compile(r"\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
+_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b")
+_PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b")
+_POST = re.compile(r"(?:->|→|=>)\s*$|\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
     r"\btolerat\w+\b|\btol(?:\.|'d)? (?:well|it well|procedure)|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
     r"|\bpain (?:was |is )?(?:improved|decreased|reduced|resolved|better|relieved)\b|\bimmediate (?:relief|improvement|reduction)\b"
@@ -152,13 +154,20 @@ def read_clinical(
             if float(val) > 10:
                 continue
             ctx_before = low[max(cs, ps - 45) : ps]
+            ctx_after = low[pe : min(ce, pe + 14)]
             span = (ps, pe)
+            if _POST_AFTER.match(ctx_after):
+                facts.pain_post = facts.pain_post or span
+                continue
+            if _PRE_AFTER.match(ctx_after):
+                facts.pain_pre = facts.pain_pre or span
+                continue
             post = _POST.search(ctx_before) or sec == "response"
             if post and (facts.pain_pre is not None or re.search(r"\bpost|\bafter|\bfollowing", ctx_before)):
                 facts.pain_post = facts.pain_post or span
             elif _PRE.search(ctx_before) or facts.pain_pre is None:
                 facts.pain_pre = facts.pain_pre or span
-        if facts.response is None and info.status != "planned":
+        if facts.response is None and not any(kind == "future" for _a, _b, kind in info.cues):
             facts.response = h["response"].first(cs, ce)
         if facts.complications is None:
             facts.complications = h["complications"].first(cs, ce)

@@ -113,6 +113,8 @@ def read_drugs(
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
             if status == "today" and re.search(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$", low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
+            elif _ALLERGY.search(low, max(cs, m.start - 40), m.start):
+                status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
             fact.status = status
             if mult and mult > 1 and not amounts.total_vol and not _TOTAL.search(s):
                 if fact.volume_ml is not None:
@@ -148,6 +150,9 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
             d.dose_mg = a.mg[0][1]
 
 
+_ALLERGY = re.compile(
+    r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
+)
 _DILUENTS = frozenset({"sodium_chloride"})
 
 

@@ -204,6 +204,7 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
 
 
 _INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
+_REGION_INJECTION = re.compile(r"inject|\btpis?\b|trigger points?")
 _NOT_SITE_BEFORE = re.compile(r"(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b")
 
 
@@ -217,6 +218,8 @@ def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) ->
     if re.search(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b", low[m.end : min(ce, m.end + 30)]):
         return False
     if region_word:
+        if not _REGION_INJECTION.search(clause):
+            return False  # "the needle was advanced to the occiput" is a route, not an injection site
         return _SITE_CONTEXT.search(low, max(cs, m.start - 40), m.start) is not None
     return True
 

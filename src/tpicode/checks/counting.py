@@ -15,7 +15,12 @@ def muscle_not_named(rule: Rule, ctx: Context) -> list[Hit]:
     want = rule.params.get("countable", "any")
     if (want == "none" and countable) or (want == "some" and not countable):
         return []
-    groups = [g for g in ctx.facts.groups if g.status == "today"]
+    named = {e.muscle_id for e in ctx.coded.muscles + ctx.coded.dry_muscles}
+    # "right gluteal muscles" next to the named gluteus medius is a summary, not an unnamed site
+    groups = [
+        g for g in ctx.facts.groups
+        if g.status == "today" and not named & set(ctx.knowledge.groups[g.group_id].could_mean)
+    ]
     if groups:
         terms = [ctx.note[g.spans[0][0] : g.spans[0][1]] for g in groups]
         return [Hit({"sites": fmt_list(list(dict.fromkeys(terms)))}, [g.spans[0] for g in groups])]
@@ -91,8 +96,10 @@ def dry_needling_same_muscle(rule: Rule, ctx: Context) -> list[Hit]:
 @check("multiple_regions")
 def multiple_regions(rule: Rule, ctx: Context) -> list[Hit]:
     entries = ctx.coded.muscles + ctx.coded.dry_muscles
+    allowed = [{e.region, *ctx.knowledge.muscles[e.muscle_id].also_regions} for e in entries]
+    common = set.intersection(*allowed) if allowed else set()
     regions = list(dict.fromkeys(e.region for e in entries))
-    if len(regions) > int(rule.params.get("max_regions", 1)):
+    if not common and len(regions) > int(rule.params.get("max_regions", 1)):
         spans = []
         seen = set()
         for e in entries:

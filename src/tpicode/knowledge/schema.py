@@ -36,6 +36,8 @@ class Muscle(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     region: Region
+    # Other regions a long muscle also lies in (multifidus: neck to sacrum), for the one-region rule.
+    also_regions: list[Region] = []
     area: Area
     paired: bool = True
     synonyms: list[str] = []

@@ -39,12 +39,17 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented)
     if facts.tpi_documented:
+        # a bare "injection" counts as the TPI only in a note about nothing else
+        other_in_note = cues.non_tpi_document.search(fr.low) is not None
         for info in infos:
             if info.status == "today" and info.cues and not cues.other_procedures.search(info.text):
-                if cues.tpi_document.search(info.text) or cues.nominal.search(info.text) or any(
+                sited = any(
                     info.clause.start <= f.spans[0][0] < info.clause.end
                     for f in [*facts.muscles, *facts.groups]
                     if f.status == "today"
+                )
+                if sited or cues.tpi_document.search(info.text) or (
+                    not other_in_note and cues.nominal.search(info.text)
                 ):
                     facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":

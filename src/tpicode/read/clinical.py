@@ -144,7 +144,12 @@ def read_clinical(
         cs, ce = info.clause.start, info.clause.end
         s = info.text
         sec = info.clause.section
-        if sec != "medications" and info.status not in ("planned", "history", "other") and not h["no_guidance"].any(cs, ce):
+        if (
+            sec != "medications"
+            and info.status not in ("planned", "history", "other")
+            and not any(kind in ("future", "history") for _a, _b, kind in info.cues)
+            and not h["no_guidance"].any(cs, ce)
+        ):
             for modality in ("ultrasound", "fluoroscopy", "mri"):
                 gm = h[modality].first(cs, ce)
                 if gm and not any(g[0] == modality for g in facts.guidance):

@@ -151,7 +151,8 @@ def read_sites(
                 status = "negated"
             if m.kind == "group":
                 g = k.groups[m.id]
-                if status == "today" and not _group_is_site(low, cs, ce, m, g.site_only):
+                listed = any(o.kind == "muscle" for o in ms) and not g.site_only
+                if status == "today" and not (listed or _group_is_site(low, cs, ce, m, g.site_only)):
                     status = "other"
                 groups.append(GroupFact(m.id, status, [(m.start, m.end)]))
                 continue
@@ -205,7 +206,7 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
 
 _INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
 _REGION_INJECTION = re.compile(r"inject|\btpis?\b|trigger points?")
-_NOT_SITE_BEFORE = re.compile(r"(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b")
+_NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b")
 
 
 def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) -> bool:

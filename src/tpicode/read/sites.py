@@ -7,6 +7,7 @@ a side after a list applies back to it, and neither crosses a clause or a phrase
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 
 from tpicode.knowledge import Knowledge
@@ -172,9 +173,37 @@ def read_sites(
                         fuzzy=m.fuzzy,
                     )
                 )
+    muscles = _side_fields(low, infos, muscles, k)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
     return muscles, groups
+
+
+_SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
+
+
+def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+    """A template's "Side: Right" line gives its side to the unsided muscles of the field next to it."""
+    out = muscles
+    for idx, info in enumerate(infos):
+        fm = _SIDE_FIELD.match(info.text)
+        if not fm:
+            continue
+        sides = _side_of(fm.group("side"))
+        for near in (idx - 1, idx - 2, idx + 1):
+            if not 0 <= near < len(infos) or infos[near].clause.section != info.clause.section:
+                continue
+            cs, ce = infos[near].clause.start, infos[near].clause.end
+            targets = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and k.muscles[f.muscle_id].paired]
+            if not targets:
+                continue
+            kept = [f for f in out if f not in targets]
+            for f in targets:
+                for side in sides:
+                    kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
+            out = kept
+            break
+    return out
 
 
 def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:

@@ -11,9 +11,9 @@ from tpicode.read.clinical import read_clinical
 from tpicode.read.cues import Cues
 from tpicode.read.drugs import read_drugs
 from tpicode.read.facts import Facts
+from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import lexicon_for
 from tpicode.read.sites import read_sites
-from tpicode.read.hits import CueMatcher
 from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import frame
 

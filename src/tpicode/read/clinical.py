@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import ahocorasick
-
 import simple_icd_10_cm as icd
 
 from tpicode.knowledge import Knowledge

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 
 import ahocorasick
-from collections.abc import Iterable, Mapping
 
 _LEAD = re.compile(r"(?:\\b)?([a-z0-9]+(?:[/-][a-z0-9]+)*)")
 

@@ -7,8 +7,10 @@ nearly the same length, and its answers are cached, so a misspelling costs once 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -157,7 +159,7 @@ class Lexicon:
         return out
 
 
-def _apply(low: str, fixes: list[tuple[int, int, str]]):  # type: ignore[no-untyped-def]
+def _apply(low: str, fixes: list[tuple[int, int, str]]) -> tuple[str, Callable[[int, int], tuple[int, int, bool]]]:
     """The text with misspellings replaced, and a map from its offsets back to the original."""
     parts: list[str] = []
     spans: list[tuple[int, int, int, int]] = []  # (new_start, new_end, old_start, old_end)
@@ -171,31 +173,21 @@ def _apply(low: str, fixes: list[tuple[int, int, str]]):  # type: ignore[no-unty
         new_pos += len(w)
         prev = e
     parts.append(low[prev:])
+    new_starts = [sp[0] for sp in spans]
+
+    def conv(p: int, is_end: bool) -> tuple[int, bool]:
+        i = bisect.bisect_right(new_starts, p - 1 if is_end else p) - 1
+        if i < 0:
+            return p, False
+        _ns, ne, os_, oe = spans[i]
+        if p < ne or (is_end and p == ne):
+            return (oe if is_end else os_), True
+        return p + (oe - ne), False
 
     def back(start: int, end: int) -> tuple[int, int, bool]:
-        fuzzy = False
-        shift = 0
-        s_old = e_old = None
-        for ns, ne, os_, oe in spans:
-            if start >= ne:
-                shift = oe - ne
-            elif start >= ns:
-                s_old = os_
-                fuzzy = True
-            if end > ns and end <= ne:
-                e_old = oe
-                fuzzy = True
-            elif end > ne:
-                fuzzy = fuzzy or (start < ns)
-        shift_end = 0
-        for ns, ne, _os, oe in spans:
-            if end >= ne:
-                shift_end = oe - ne
-        return (
-            s_old if s_old is not None else start + shift,
-            e_old if e_old is not None else end + shift_end,
-            fuzzy,
-        )
+        s_old, f1 = conv(start, False)
+        e_old, f2 = conv(end, True)
+        return s_old, e_old, f1 or f2
 
     return "".join(parts), back
 

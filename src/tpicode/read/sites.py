@@ -41,9 +41,7 @@ _COUNT_BEFORE = re.compile(
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _GAP_TOKEN = re.compile(r"[a-z]+|\d+|\S")
 _CONNECTORS = frozenset(
-    """and or & / + , . : | ( ) [ ] - as well plus also the muscle muscles musculature m x of each both
-    left right l r lt rt bilateral bilaterally bilat b side sides sided upper middle mid lower
-    injection injections site sites point points tp tps trigger""".split()
+    ["and", "or", "&", "/", "+", ",", ".", ":", "|", "(", ")", "[", "]", "-", "as", "well", "plus", "also", "the", "muscle", "muscles", "musculature", "m", "x", "of", "each", "both", "left", "right", "l", "r", "lt", "rt", "bilateral", "bilaterally", "bilat", "b", "side", "sides", "sided", "upper", "middle", "mid", "lower", "injection", "injections", "site", "sites", "point", "points", "tp", "tps", "trigger"]
 )
 _SITE_CONTEXT = re.compile(
     r"(?:\b(?:in|into|to|at|of|over|within|along|across)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|"
@@ -206,18 +204,22 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
     return out
 
 
+_NEG_TERMINATE = re.compile(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b")
+_NEG_OF_INJECTION = re.compile(r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject")
+_NEG_OTHER_THING = re.compile(r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief)")
+
+
 def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
+    """ConText-style: a negation before the mention (not cut off by a new verb) or after it."""
     before = low[max(cs, m.start - 60) : m.start]
     last_neg = None
     for nm in cues.negation_before.finditer(before):
         last_neg = nm
     if last_neg is not None:
-        between = before[last_neg.end() :]
-        if not re.search(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b", between) or re.search(
-            r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject", before[last_neg.start() :]
-        ):
-            if not re.match(r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief)", before[last_neg.start() :]):
-                return True
+        scope = before[last_neg.start() :]
+        cut = _NEG_TERMINATE.search(before[last_neg.end() :]) and not _NEG_OF_INJECTION.search(scope)
+        if not cut and not _NEG_OTHER_THING.match(scope):
+            return True
     after = low[m.end : min(ce, m.end + 60)]
     return cues.negation_after.search(after) is not None
 

@@ -118,8 +118,8 @@ def _result(
     muscles = [
         MuscleResult(
             muscle=e.name,
-            laterality=e.laterality,  # type: ignore[arg-type]
-            procedure=e.procedure,  # type: ignore[arg-type]
+            laterality=e.laterality,
+            procedure=e.procedure,
             injections=e.injections,
             part=e.part,
             region=e.region,
@@ -152,10 +152,10 @@ def _result(
         )
         for ln in coded.lines
     ]
-    diagnoses = [Diagnosis(code=d.code, source=d.source, evidence=_ev(note, d.spans)) for d in coded.diagnoses]  # type: ignore[arg-type]
+    diagnoses = [Diagnosis(code=d.code, source=d.source, evidence=_ev(note, d.spans)) for d in coded.diagnoses]
     return Result(
         id=enc.id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         procedure=Procedure(code=coded.procedure_code, muscle_count=coded.muscle_count),
         muscles=muscles,
         medications=meds,

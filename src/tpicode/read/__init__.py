@@ -44,9 +44,9 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         for info in infos:
             if info.status == "today" and info.cues and not cues.other_procedures.search(info.text):
                 sited = any(
-                    info.clause.start <= f.spans[0][0] < info.clause.end
-                    for f in [*facts.muscles, *facts.groups]
-                    if f.status == "today"
+                    info.clause.start <= sp[0][0] < info.clause.end
+                    for sp, st in [(f.spans, f.status) for f in facts.muscles] + [(g.spans, g.status) for g in facts.groups]
+                    if st == "today"
                 )
                 if sited or cues.tpi_document.search(info.text) or (
                     not other_in_note and cues.nominal.search(info.text)

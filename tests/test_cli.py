@@ -272,14 +272,18 @@ def test_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert_usage_error(*run(capsys, "code", str(path)), str(path), "directory")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read anything")
-def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "locked.txt", NOTE)
-    path.chmod(0)
-    try:
-        assert_usage_error(*run(capsys, "code", str(path)), str(path), "permission denied")
-    finally:
-        path.chmod(0o600)
+    real_open = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        # chmod 0 does not stop root (CI runs as root), so the OS refusal is simulated at open()
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert_usage_error(*run(capsys, "code", str(path)), str(path), "permission denied")
 
 
 @pytest.mark.parametrize("ext", [".txt", ".json"])

@@ -12,7 +12,8 @@ import yaml
 import tpicode
 
 HERE = Path(__file__).parent / "corpus"
-SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+# Public, de-identified mtsamples transcriptions, copied from shared/corpus/real so the suite is self-contained.
+REAL = HERE / "real"
 DEFAULT_DOS = "2025-06-02"
 
 
@@ -30,7 +31,7 @@ def _real_cases() -> list[Any]:
         return []
     expected = yaml.safe_load(expected_path.read_text(encoding="utf-8"))
     notes: dict[str, str] = {}
-    for f in sorted(SHARED_REAL.glob("*.jsonl")):
+    for f in sorted(REAL.glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
@@ -125,7 +126,7 @@ def test_gold_case(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", _real_cases())
 def test_real_note(case: dict[str, Any]) -> None:
-    assert case["note"], f"{case['id']} is not in shared/corpus/real"
+    assert case["note"], f"{case['id']} is not in tests/corpus/real"
     result = tpicode.code(encounter_of(case))
     assert compare(case, result) == []
 

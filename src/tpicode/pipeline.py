@@ -23,6 +23,7 @@ from tpicode.model import (
     Result,
 )
 from tpicode.read import read_note
+from tpicode.read.clinical import icd_description
 from tpicode.read.cues import Cues, load_cues
 from tpicode.read.facts import Facts, Span
 
@@ -152,7 +153,10 @@ def _result(
         )
         for ln in coded.lines
     ]
-    diagnoses = [Diagnosis(code=d.code, source=d.source, evidence=_ev(note, d.spans)) for d in coded.diagnoses]
+    diagnoses = [
+        Diagnosis(code=d.code, source=d.source, description=icd_description(d.code), evidence=_ev(note, d.spans))
+        for d in coded.diagnoses
+    ]
     return Result(
         id=enc.id,
         status=status,

@@ -17,9 +17,12 @@ def muscle_not_named(rule: Rule, ctx: Context) -> list[Hit]:
         return []
     named = {e.muscle_id for e in ctx.coded.muscles + ctx.coded.dry_muscles}
     # "right gluteal muscles" next to the named gluteus medius is a summary, not an unnamed site
+    # and a region word ("right low back and buttock") beside named muscles is the area, not a site
     groups = [
         g for g in ctx.facts.groups
-        if g.status == "today" and not named & set(ctx.knowledge.groups[g.group_id].could_mean)
+        if g.status == "today"
+        and not named & set(ctx.knowledge.groups[g.group_id].could_mean)
+        and not (named and ctx.knowledge.groups[g.group_id].site_only)
     ]
     if groups:
         terms = [ctx.note[g.spans[0][0] : g.spans[0][1]] for g in groups]

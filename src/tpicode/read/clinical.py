@@ -215,7 +215,7 @@ def read_clinical(
         if facts.em_separate is None:
             facts.em_separate = h["em_separate"].first(cs, ce)
     facts.dx_terms.extend(_dx_terms(low, infos, k))
-    _icd_codes(text, facts)
+    _icd_codes(text, facts, infos)
     seen: set[tuple[dt.date, int]] = set()
     uniq = []
     for d, sp in facts.prior_sessions:
@@ -282,15 +282,28 @@ def _dx_terms(low: str, infos: list[ClauseInfo], k: Knowledge) -> list[tuple[str
     return out
 
 
-def _icd_codes(text: str, facts: Facts) -> None:
+def _icd_codes(text: str, facts: Facts, infos: list[ClauseInfo]) -> None:
+    starts = [i.clause.start for i in infos]
     for m in _ICD.finditer(text):
         cat, sub = m.group(1), m.group(2)
         if sub is None:
-            continue  # a bare three-character token ("T12", "C56") is more often anatomy than a code
-        code = f"{cat}.{sub}"
+            # a bare three-character token ("T12", "C56") is more often anatomy than a code, except
+            # in a diagnosis list ("Dx: I10 essential hypertension")
+            idx = bisect.bisect_right(starts, m.start()) - 1
+            if idx < 0 or infos[idx].clause.section not in ("diagnosis", "assessment", "indication"):
+                continue
+        code = f"{cat}.{sub}" if sub else cat
         try:
             ok = icd.is_valid_item(code)
         except Exception:  # the library raises on malformed input; that is a no
             ok = False
         if ok and all(c != code for c, _ in facts.icd_codes):
             facts.icd_codes.append((code, (m.start(), m.end())))
+
+
+def icd_description(code: str) -> str | None:
+    """The CMS/CDC description of an ICD-10-CM code (public data), or None for an unknown code."""
+    try:
+        return str(icd.get_description(code)) if icd.is_valid_item(code) else None
+    except Exception:  # the library raises on malformed codes; an unknown code has no description
+        return None

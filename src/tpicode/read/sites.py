@@ -31,7 +31,8 @@ _POSTFIX = re.compile(
 )
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
-    r"(?:x\s?(?P<a>\d{1,2})\b|(?P<b>\d{1,2})\s*(?:injections?|sites?|tps?|trigger points?|points?|needles?)\b)"
+    r"(?:x\s?(?P<a>\d{1,2})\b|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
 _COUNT_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+)?"
@@ -44,6 +45,7 @@ _CONNECTORS = frozenset(
     ["and", "or", "&", "/", "+", ",", ".", ":", "|", "(", ")", "[", "]", "-", "as", "well", "plus", "also", "the", "muscle", "muscles", "musculature", "m", "x", "of", "each", "both", "left", "right", "l", "r", "lt", "rt", "bilateral", "bilaterally", "bilat", "b", "side", "sides", "sided", "upper", "middle", "mid", "lower", "injection", "injections", "site", "sites", "point", "points", "tp", "tps", "trigger"]
 )
 _SITE_CONTEXT = re.compile(
+    r"(?:\b(?:and|&)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|upper|lower|mid|l|r)\s+)?$)|(?:,\s*$)|"
     r"(?:\b(?:in|into|to|at|of|over|within|along|across)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|"
     r"upper|lower|mid|l|r)\s+)?(?:[a-z]+\s+)?$)|(?:^\s*$)|(?:[:\-]\s*$)"
 )
@@ -107,12 +109,14 @@ def read_sites(
         n = len(ms)
         prefix: list[tuple[str, ...]] = [()] * n
         prefix_spans: set[int] = set()
+        starts_at = [m.start for m in ms]  # evidence starts at the mention's own side word
         for i, m in enumerate(ms):
             lo = max(cs, ms[i - 1].end if i else cs, m.start - 40)
             pm = _PREFIX.search(low, lo, m.start)
             if pm and m.kind == "muscle":
                 prefix[i] = _side_of(pm.group("side"))
                 prefix_spans.add(pm.start("side"))
+                starts_at[i] = pm.start("side")
         postfix: list[tuple[str, ...]] = [()] * n
         for i, m in enumerate(ms):
             hi = ms[i + 1].start if i + 1 < n else ce
@@ -167,7 +171,7 @@ def read_sites(
                         status=status,
                         part=m.part,
                         injections=injections,
-                        spans=[(m.start, m.end)],
+                        spans=[(starts_at[i], m.end)],
                         fuzzy=m.fuzzy,
                     )
                 )
@@ -227,7 +231,8 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
     am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
     if am:
-        return int(am.group("a") or am.group("b"))
+        v = am.group("a") or am.group("b")
+        return int(v) if v.isdigit() else _WORDNUM[v]
     bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
     if bm:
         n = bm.group("n")

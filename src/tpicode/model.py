@@ -153,6 +153,13 @@ class Finding(BaseModel):
     evidence: list[Evidence] = []
 
 
+class SessionRef(BaseModel):
+    """An earlier TPI session the history checks counted, and where it came from."""
+
+    date: dt.date
+    source: str  # "input" (prior_sessions), "note" (stated in the note) or "store:<encounter id>"
+
+
 class Result(BaseModel):
     """What tpicode says about one encounter: the contract's result object."""
 
@@ -167,4 +174,5 @@ class Result(BaseModel):
     payer: str | None = None
     date_of_service: dt.date | None = None
     rule_pack: str | None = None
+    prior_sessions: list[SessionRef] = []
     error: str | None = None

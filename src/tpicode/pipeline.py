@@ -21,6 +21,7 @@ from tpicode.model import (
     MuscleResult,
     Procedure,
     Result,
+    SessionRef,
 )
 from tpicode.read import read_note
 from tpicode.read.clinical import icd_description
@@ -78,7 +79,9 @@ def code(
         status = "review"
     else:
         status = "ready"
-    return _result(enc, facts, coded, findings, status, f"{pack.payer}@{pack.version}", cues)
+    res = _result(enc, facts, coded, findings, status, f"{pack.payer}@{pack.version}", cues)
+    res.prior_sessions = [SessionRef(date=p.day, source=p.source) for p in prior]
+    return res
 
 
 def code_many(encounters: Iterable[Encounter | Mapping[str, Any] | str]) -> list[Result]:

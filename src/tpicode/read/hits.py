@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import ahocorasick
 
-_LEAD = re.compile(r"(?:\\b)?([a-z0-9]+(?:[/-][a-z0-9]+)*)")
+_LEAD = re.compile(r"(?:\\b)?([a-z0-9]+(?:(?:[/-]| (?=[a-z0-9]))[a-z0-9]+)*)")
 
 
 class Hits:
@@ -117,6 +117,7 @@ def _leads(alt: str) -> list[str] | None:
     nxt = body[m.end() : m.end() + 1]
     if nxt in ("?", "*", "{"):
         word = word[:-1]  # the last letter is optional: "injections?" starts with "injection"
+    word = word.rstrip(" ")
     return [word] if word else None
 
 

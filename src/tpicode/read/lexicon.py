@@ -21,6 +21,7 @@ from tpicode.read.cues import Cues
 
 _WORD = re.compile(r"[a-z]{5,}")
 _FUZZY_CACHE_MAX = 200_000
+_FUZZY_MIN = 6  # shorter words are too easily another real word
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +90,20 @@ class Lexicon:
         for t in terms:
             words.update(re.findall(r"[a-z]+", t))
         self._known = frozenset(words) | cues.not_misspellings
-        by_letter: dict[str, list[str]] = {}
-        for w in words:
-            if len(w) >= 5:
-                by_letter.setdefault(w[0], []).append(w)
-        self._by_letter = {c: tuple(sorted(ws)) for c, ws in by_letter.items()}
+        # Typos are corrected only towards the correct spelling of a muscle or drug word (never towards a
+        # listed misspelling or a region word), and only between words sharing their first two letters.
+        canonical: set[str] = set()
+        for m in k.muscles.values():
+            for t in (m.name, *m.synonyms):
+                canonical.update(re.findall(r"[a-z]+", t))
+        for d in k.drugs.values():
+            for t in d.names:
+                canonical.update(re.findall(r"[a-z]+", t))
+        by_prefix: dict[str, list[str]] = {}
+        for w in canonical:
+            if len(w) >= _FUZZY_MIN:
+                by_prefix.setdefault(w[:2], []).append(w)
+        self._by_prefix = {c: tuple(sorted(ws)) for c, ws in by_prefix.items()}
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def _correct(self, word: str) -> str | None:
@@ -103,8 +113,8 @@ class Lexicon:
         best: str | None = None
         best_score = 0.0
         n = len(word)
-        cutoff = 84.0 if n >= 7 else 88.0
-        for cand in self._by_letter.get(word[0], ()):
+        cutoff = 84.0 if n >= 8 else 88.0
+        for cand in self._by_prefix.get(word[:2], ()) if n >= _FUZZY_MIN else ():
             if abs(len(cand) - n) > 2:
                 continue
             score = fuzz.ratio(word, cand, score_cutoff=cutoff)

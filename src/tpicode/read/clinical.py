@@ -138,59 +138,86 @@ def read_clinical(
                 relief_spans.append((rs, re_, rm.group(1)))
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
     relief_value = {(a, b): v for a, b, v in relief_spans}
-    em_hits = Hits([(m.start(), m.end()) for m in _EM_CODE.finditer(low)] if "99" in low else [])
-    for info in infos:
+    em_hits = [(m.start(), m.end()) for m in _EM_CODE.finditer(low)] if "99" in low else []
+    starts = [i.clause.start for i in infos]
+
+    def clause_of(pos: int) -> ClauseInfo | None:
+        i = bisect.bisect_right(starts, pos) - 1
+        return infos[i] if i >= 0 and pos < infos[i].clause.end else None
+
+    def has_cue(info: ClauseInfo, kinds: tuple[str, ...]) -> bool:
+        return any(kind in kinds for _a, _b, kind in info.cues)
+
+    # each fact walks the few matches of its own cues, not every clause
+    for modality in ("ultrasound", "fluoroscopy", "mri"):
+        for span in h[modality].spans:
+            info = clause_of(span[0])
+            if (
+                info is not None
+                and info.clause.section != "medications"
+                and info.status not in ("planned", "history", "other")
+                and not has_cue(info, ("future", "history"))
+                and not h["no_guidance"].any(info.clause.start, info.clause.end)
+            ):
+                facts.guidance.append((modality, span))
+                break
+    for ps, pe in pain_hits.spans:
+        info = clause_of(ps)
+        if info is None:
+            continue
+        cs, ce, sec = info.clause.start, info.clause.end, info.clause.section
+        if float(pain_value[(ps, pe)]) > 10:
+            continue
+        ctx_before = low[max(cs, ps - 45) : ps]
+        ctx_after = low[pe : min(ce, pe + 14)]
+        span = (ps, pe)
+        if _POST_AFTER.match(ctx_after):
+            facts.pain_post = facts.pain_post or span
+            continue
+        if _PRE_AFTER.match(ctx_after):
+            facts.pain_pre = facts.pain_pre or span
+            continue
+        post = _POST.search(ctx_before) or sec == "response"
+        if post and (facts.pain_pre is not None or re.search(r"\bpost|\bafter|\bfollowing", ctx_before)):
+            facts.pain_post = facts.pain_post or span
+        elif _PRE.search(ctx_before) or facts.pain_pre is None:
+            facts.pain_pre = facts.pain_pre or span
+    for span in h["response"].spans:
+        info = clause_of(span[0])
+        if info is not None and not has_cue(info, ("future",)):
+            facts.response = span
+            break
+    facts.complications = h["complications"].spans[0] if h["complications"].spans else None
+    if facts.complications is None:
+        for info in infos:
+            if info.clause.section == "complications" and re.search(r"\bnone\b|\bno\b", info.text):
+                facts.complications = (info.clause.start, info.clause.end)
+                break
+    for span in h["therapy"].spans:
+        info = clause_of(span[0])
+        if info is None or info.clause.section == "plan":
+            continue
         cs, ce = info.clause.start, info.clause.end
-        s = info.text
-        sec = info.clause.section
-        if (
-            sec != "medications"
-            and info.status not in ("planned", "history", "other")
-            and not any(kind in ("future", "history") for _a, _b, kind in info.cues)
-            and not h["no_guidance"].any(cs, ce)
-        ):
-            for modality in ("ultrasound", "fluoroscopy", "mri"):
-                gm = h[modality].first(cs, ce)
-                if gm and not any(g[0] == modality for g in facts.guidance):
-                    facts.guidance.append((modality, gm))
-        for ps, pe in pain_hits.within(cs, ce):
-            val = pain_value[(ps, pe)]
-            if float(val) > 10:
-                continue
-            ctx_before = low[max(cs, ps - 45) : ps]
-            ctx_after = low[pe : min(ce, pe + 14)]
-            span = (ps, pe)
-            if _POST_AFTER.match(ctx_after):
-                facts.pain_post = facts.pain_post or span
-                continue
-            if _PRE_AFTER.match(ctx_after):
-                facts.pain_pre = facts.pain_pre or span
-                continue
-            post = _POST.search(ctx_before) or sec == "response"
-            if post and (facts.pain_pre is not None or re.search(r"\bpost|\bafter|\bfollowing", ctx_before)):
-                facts.pain_post = facts.pain_post or span
-            elif _PRE.search(ctx_before) or facts.pain_pre is None:
-                facts.pain_pre = facts.pain_pre or span
-        if facts.response is None and not any(kind == "future" for _a, _b, kind in info.cues):
-            facts.response = h["response"].first(cs, ce)
-        if facts.complications is None:
-            facts.complications = h["complications"].first(cs, ce)
-            if facts.complications is None and sec == "complications" and re.search(r"\bnone\b|\bno\b", s):
-                facts.complications = (cs, ce)
-        if facts.conservative_failed is None and sec != "plan":
-            fm = h["therapy"].first(cs, ce)
-            if fm and (h["neg_outcome"].any(cs, ce) or h["tried"].any(cs, ce)) and not h["not_tried"].any(cs, fm[0]):
-                facts.conservative_failed = fm
-        if facts.indication is None:
-            facts.indication = h["indication"].first(cs, ce)
-            if facts.indication is None and sec == "indication":
-                facts.indication = (cs, ce)
-        if facts.tp_exam is None:
-            facts.tp_exam = h["tp_exam"].first(cs, ce)
-        rep = h["repeat"].first(cs, ce)
-        if rep and _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
-            rep = None
-        if rep and info.status != "planned" and not re.search(r"\b(?:will|plan|schedule|next|if)\b", s):
+        if (h["neg_outcome"].any(cs, ce) or h["tried"].any(cs, ce)) and not h["not_tried"].any(cs, span[0]):
+            facts.conservative_failed = span
+            break
+    facts.indication = h["indication"].spans[0] if h["indication"].spans else None
+    if facts.indication is None:
+        for info in infos:
+            if info.clause.section == "indication":
+                facts.indication = (info.clause.start, info.clause.end)
+                break
+    facts.tp_exam = h["tp_exam"].spans[0] if h["tp_exam"].spans else None
+    seen_clauses: set[int] = set()
+    for rep in h["repeat"].spans:
+        info = clause_of(rep[0])
+        if info is None or info.clause.start in seen_clauses:
+            continue
+        seen_clauses.add(info.clause.start)
+        cs, ce, s = info.clause.start, info.clause.end, info.text
+        if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
+            continue
+        if info.status != "planned" and not re.search(r"\b(?:will|plan|schedule|next|if)\b", s):
             if facts.repeat is None:
                 facts.repeat = rep
             if _TPI_WORD.search(s):
@@ -198,22 +225,22 @@ def read_clinical(
                     d = _parse_date(dm)
                     if d is not None and d < dos and (dos - d).days < 3 * 366:
                         facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
-        for rs, re_ in reliefs.within(cs, ce):
-            pct = float(relief_value[(rs, re_)])
-            weeks = None
-            dm2 = _DURATION.search(s)
-            if dm2:
-                n = dm2.group("n")
-                num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
-                u = dm2.group("u")
-                weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
-            facts.relief.append((pct, weeks, (rs, re_)))
-        if facts.rehab is None:
-            facts.rehab = h["rehab"].first(cs, ce)
-        for es, ee in em_hits.within(cs, ce):
-            facts.em_codes.append((low[es:ee], (es, ee)))
-        if facts.em_separate is None:
-            facts.em_separate = h["em_separate"].first(cs, ce)
+    for rs, re_ in reliefs.spans:
+        info = clause_of(rs)
+        if info is None:
+            continue
+        pct = float(relief_value[(rs, re_)])
+        weeks = None
+        dm2 = _DURATION.search(info.text)
+        if dm2:
+            n = dm2.group("n")
+            num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
+            u = dm2.group("u")
+            weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
+        facts.relief.append((pct, weeks, (rs, re_)))
+    facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None
+    facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
+    facts.em_separate = h["em_separate"].spans[0] if h["em_separate"].spans else None
     facts.dx_terms.extend(_dx_terms(low, infos, k))
     _icd_codes(text, facts, infos)
     seen: set[tuple[dt.date, int]] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 
@@ -41,16 +42,15 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     if facts.tpi_documented:
         # a bare "injection" counts as the TPI only in a note about nothing else
         other_in_note = cues.non_tpi_document.search(fr.low) is not None
-        for info in infos:
-            if info.status == "today" and info.cues and not cues.other_procedures.search(info.text):
-                sited = any(
-                    info.clause.start <= sp[0][0] < info.clause.end
-                    for sp, st in [(f.spans, f.status) for f in facts.muscles] + [(g.spans, g.status) for g in facts.groups]
-                    if st == "today"
-                )
-                if sited or cues.tpi_document.search(info.text) or (
-                    not other_in_note and cues.nominal.search(info.text)
-                ):
+        starts = [i.clause.start for i in infos]
+        sited = {
+            bisect.bisect_right(starts, sp[0][0]) - 1
+            for sp, st in [(f.spans, f.status) for f in facts.muscles] + [(g.spans, g.status) for g in facts.groups]
+            if st == "today"
+        }
+        for idx, info in enumerate(infos):
+            if info.status == "today" and info.cues and not info.other_procedure:
+                if idx in sited or info.tpi_words or (not other_in_note and info.nominal):
                     facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))
@@ -61,7 +61,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             if f.status == "today" and not given:
                 f.procedure = "dry_needling"  # a dry-needling session with no injectate at all
     for info in infos:
-        if info.status in ("today", "other") and cues.other_procedures.search(info.text):
+        if info.status in ("today", "other") and info.other_procedure:
             facts.other_procedures.append((info.clause.start, info.clause.end))
     read_clinical(text, fr.low, infos, k, dos, facts, hits)
     return facts

@@ -161,7 +161,7 @@ def _waste_elsewhere(
 ) -> None:
     """ "The remaining 20 units were wasted." in a sentence of its own belongs to the drug named before."""
     today = [d for d in drugs if d.status == "today" and d.drug_id not in _DILUENTS]
-    if not today:
+    if not today or not ("wast" in low or "discard" in low or "entire" in low):
         return
     for idx, info in enumerate(infos):
         if idx in per_clause:

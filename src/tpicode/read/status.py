@@ -60,6 +60,9 @@ class ClauseInfo:
     ends_colon: bool
     anaphora_done: bool
     site_field: bool
+    nominal: bool = False
+    tpi_words: bool = False
+    other_procedure: bool = False
 
 
 def cue_categories(cues: Cues) -> dict[str, list[str]]:
@@ -79,6 +82,8 @@ def cue_categories(cues: Cues) -> dict[str, list[str]]:
             "negated_done": [cues.negated_done.pattern],
             "done_verb": [_DONE_VERB.pattern],
             "anaphora": [_ANAPHORA.pattern],
+            "tpi_doc": [cues.tpi_document.pattern],
+            "other_only": [cues.other_procedures.pattern],
         }
 
 
@@ -101,7 +106,7 @@ class CueIndex:
 
 _STATUS_CATEGORIES = (
     "other", "nominal", "specific", "generic", "today", "future", "past_plan", "history", "attempted",
-    "dry", "exam", "negated_done", "done_verb", "anaphora",
+    "dry", "exam", "negated_done", "done_verb", "anaphora", "tpi_doc", "other_only",
 )
 
 
@@ -191,7 +196,10 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
         else:
             status = "mixed"
     anaphora = status in ("today", "mixed", "nominal", "unclear") and bool(c["anaphora"])
-    return ClauseInfo(cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field)
+    return ClauseInfo(
+        cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field,
+        nominal=bool(c["nominal"]), tpi_words=bool(c["tpi_doc"]), other_procedure=bool(c["other_only"]),
+    )
 
 
 def _is_site_label(label: str, cues: Cues) -> bool:

@@ -49,9 +49,9 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             if st == "today"
         }
         for idx, info in enumerate(infos):
-            if info.status == "today" and info.cues and not info.other_procedure:
-                if idx in sited or info.tpi_words or (not other_in_note and info.nominal):
-                    facts.performed_spans.append((info.clause.start, info.clause.end))
+            tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
+            if info.status == "today" and info.cues and not info.other_procedure and tpi_clause:
+                facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))
         facts.tpi_performed = bool(facts.performed_spans) or any(f.status == "today" for f in facts.muscles)

@@ -39,7 +39,7 @@ _PER_SITE = re.compile(
     r"\b(?:per|at each|into each|in each|to each|for each|each)\s+(?:of the\s+)?(?:injection\s+)?"
     r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?)\b"
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
-    r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b"
+    r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
@@ -301,7 +301,8 @@ def _multiplier(s: str, today_muscles: list[MuscleFact], a: _Amounts) -> int | N
     counts = [f.injections for f in today_muscles]
     if counts and all(c is not None for c in counts):
         return sum(c for c in counts if c is not None)
-    return None
+    sides = {(f.muscle_id, f.laterality) for f in today_muscles}
+    return len(sides) or None  # at least one site per muscle and side
 
 
 def _vial_facts(s: str, f: DrugFact) -> None:

@@ -29,6 +29,7 @@ _POSTFIX = re.compile(
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
 )
+_TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
     r"(?:x\s?(?P<a>\d{1,2})\b|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
@@ -110,15 +111,27 @@ def read_sites(
         prefix: list[tuple[str, ...]] = [()] * n
         prefix_spans: set[int] = set()
         starts_at = [m.start for m in ms]  # evidence starts at the mention's own side word
+        # "Trapezius (L), Levator scapulae (L)": a side in brackets right after a muscle is that muscle's
+        tight: list[tuple[str, ...]] = [()] * n
+        tight_end = [-1] * n
+        for i, m in enumerate(ms):
+            tm = _TIGHT_POSTFIX.match(low, m.end, ce)
+            if tm and m.kind == "muscle":
+                tight[i] = _side_of(tm.group("side"))
+                tight_end[i] = tm.end()
         for i, m in enumerate(ms):
             lo = max(cs, ms[i - 1].end if i else cs, m.start - 40)
+            if i and tight_end[i - 1] > lo:
+                lo = tight_end[i - 1]
             pm = _PREFIX.search(low, lo, m.start)
             if pm and m.kind == "muscle":
                 prefix[i] = _side_of(pm.group("side"))
                 prefix_spans.add(pm.start("side"))
                 starts_at[i] = pm.start("side")
-        postfix: list[tuple[str, ...]] = [()] * n
+        postfix: list[tuple[str, ...]] = list(tight)
         for i, m in enumerate(ms):
+            if tight[i]:
+                continue
             hi = ms[i + 1].start if i + 1 < n else ce
             pm = _POSTFIX.match(low, m.end, hi)
             if pm and pm.start("side") not in prefix_spans and m.kind == "muscle":
@@ -148,7 +161,7 @@ def read_sites(
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
             if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
                 status = "today"
-            elif status == "unclear" and performed and info.clause.list_item and _site_item(low, cs, ce, ms):
+            elif status == "unclear" and performed and _site_item(low, cs, ce, ms):
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"

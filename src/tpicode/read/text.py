@@ -165,6 +165,7 @@ def _split_block(
     _emit(low, seg_start, end, section, line, list_item, label, out)
 
 
+_MAY_BREAK = re.compile(r"but|how|though|where|except")  # a cheap literal pre-check
 _CLAUSE_BREAK = re.compile(r",?\s+(?=(?:but|however|although|though|whereas|except that)\b)")
 
 
@@ -174,9 +175,10 @@ def _emit(
 ) -> None:
     """One clause per sentence, split again before "but"/"however" so cues do not leak across them."""
     pos = start
-    for m in _CLAUSE_BREAK.finditer(low, start, end):
-        _emit_one(low, pos, m.start(), section, line, list_item, label, out)
-        pos = m.end()
+    if _MAY_BREAK.search(low, start, end):
+        for m in _CLAUSE_BREAK.finditer(low, start, end):
+            _emit_one(low, pos, m.start(), section, line, list_item, label, out)
+            pos = m.end()
     _emit_one(low, pos, end, section, line, list_item, label, out)
 
 
@@ -184,9 +186,8 @@ def _emit_one(
     low: str, start: int, end: int, section: SectionKind, line: int, list_item: bool, label: str,
     out: list[Clause],
 ) -> None:
-    while start < end and low[start].isspace():
-        start += 1
-    while end > start and low[end - 1].isspace():
-        end -= 1
-    if start < end:
-        out.append(Clause(start, end, section, line, list_item, label))
+    seg = low[start:end]
+    stripped = seg.strip()
+    if stripped:
+        start += len(seg) - len(seg.lstrip())
+        out.append(Clause(start, start + len(stripped), section, line, list_item, label))

@@ -16,7 +16,8 @@ from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import lexicon_for
 from tpicode.read.sites import read_sites
 from tpicode.read.status import analyse, cue_categories
-from tpicode.read.text import frame
+from tpicode.read.dictation import normalize
+from tpicode.read.text import frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
 
@@ -27,7 +28,7 @@ def _matcher(cues: Cues) -> CueMatcher:
 
 
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
-    fr = frame(text, cues)
+    fr = frame(text, cues, normalize(lower_same_length(text)))
     hits = _matcher(cues).scan(fr.low)
     infos = analyse(fr, cues, hits)
     facts = Facts()

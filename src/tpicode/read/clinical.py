@@ -24,7 +24,7 @@ _NO_GUIDANCE = re.compile(
     r"|\bguid\w* by palpation|\bwas not used\b"
 )
 # "7/10" is found from its "/" (a literal, which `re` finds fast) and read back; "VAS 7" by its word.
-_PAIN_SLASH = re.compile(r"/\s*10\b")
+_PAIN_SLASH = re.compile(r"/\s*10\b")  # "8 out of 10" is normalised to "8 /     10" (read/dictation.py)
 _PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
 _PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")

@@ -30,6 +30,8 @@ _AMOUNT = re.compile(
     r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)"
 )
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
+_MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
+_OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
 _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
 _EACH_OF = re.compile(
@@ -44,7 +46,7 @@ _PER_SITE = re.compile(
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=")
-_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: volume)?\s*(?:of\s+)?$")
+_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?:?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
     r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
@@ -103,8 +105,10 @@ def read_drugs(
                 for name in ("pct", "mgml", "uml", "vol", "mg", "units"):
                     getattr(amounts, name).extend(getattr(extra, name))
         clause_has_muscle = any(cs <= f.spans[0][0] < ce for f in today_muscles)
-        facts = _assign(low, s, cs, ms, amounts, k)
-        mult = _multiplier(s, today_muscles, amounts)
+        positions: dict[int, set[int]] = {}
+        facts = _assign(low, s, cs, ms, amounts, k, positions)
+        mult, marker = _multiplier(s, today_muscles, amounts)
+        per_site_amount = _amount_near(low, cs + marker[0], cs + marker[1], cs, ce) if marker else None
         for m, fact in zip(ms, facts, strict=True):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
             if info.clause.section == "medications":
@@ -116,7 +120,13 @@ def read_drugs(
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
             fact.status = status
-            if mult and mult > 1 and not amounts.total_vol and not _TOTAL.search(s):
+            mine = positions.get(id(fact), set())
+            # the amount next to "each" is this drug's, or the drugs were mixed and given site by site
+            own = per_site_amount is not None and (
+                per_site_amount in mine
+                or (_MIXED.search(s) is not None and bool(mine) and max(mine) <= per_site_amount)
+            )
+            if mult and mult > 1 and own and not amounts.total_vol and not _TOTAL.search(s):
                 if fact.volume_ml is not None:
                     fact.volume_ml *= mult
                 if fact.dose_mg is not None:
@@ -190,7 +200,9 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
     return a
 
 
-def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowledge) -> list[DrugFact]:
+def _assign(
+    low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowledge, positions: dict[int, set[int]]
+) -> list[DrugFact]:
     """Give each amount in the clause to the drug it belongs to (nearest; "X of DRUG" looks forward)."""
     facts = [DrugFact(drug_id=m.id, status="unclear", spans=[(m.start, m.end)]) for m in ms]
     if not ms:
@@ -201,7 +213,9 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
         tail = _AMOUNT.match(low, pos)
         if tail is not None:
             for i, m in enumerate(ms):
-                if 0 <= m.start - tail.end() <= 4 and not low[tail.end() : m.start].strip(" -"):
+                gap = low[tail.end() : m.start] if m.start >= tail.end() else "x"
+                # "40 mg Kenalog", "40 mg of Kenalog" (dictation pads with spaces)
+                if len(gap) <= 16 and _OF_GAP.fullmatch(gap):
                     return i
         best, best_d = 0, 1 << 30
         for i, m in enumerate(ms):
@@ -210,7 +224,7 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
             elif pos < m.start:
                 d = m.start - pos
                 # "2 mL of 1% lidocaine": an amount followed by "of" points forward
-                if re.match(r"[\d.\s]*(?:%|mg|ml|cc|units?)?[^a-z]{0,3}(?:of|with)\b", low[pos : m.start][:14]):
+                if re.match(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b", low[pos : m.start][:30]):
                     d = max(0, d - 25)
             else:
                 d = 0
@@ -222,6 +236,8 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
     for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
         for pos, val in getattr(a, kind):
             f = facts[owner(pos)]
+            if kind in ("vol", "mg", "units"):
+                positions.setdefault(id(f), set()).add(pos)
             if kind == "pct" and f.conc_mg_per_ml is None:
                 f.conc_mg_per_ml, f.conc_label = val * 10.0, f"{val:g}%"
             elif kind == "mgml" and f.conc_mg_per_ml is None:
@@ -284,25 +300,38 @@ def _assign(low: str, s: str, cs: int, ms: list[Mention], a: _Amounts, k: Knowle
     return facts
 
 
-def _multiplier(s: str, today_muscles: list[MuscleFact], a: _Amounts) -> int | None:
-    """How many times a per-site amount was given ("1 mL at each of 4 sites", "each received 2 mL")."""
+def _multiplier(
+    s: str, today_muscles: list[MuscleFact], a: _Amounts
+) -> tuple[int | None, tuple[int, int] | None]:
+    """How many times a per-site amount was given ("1 mL at each of 4 sites", "each received 2 mL"),
+    and where the per-site words are (only the amount next to them is multiplied)."""
     em = _EACH_OF.search(s)
     if em:
-        return int(_num(em.group("n")))
+        return int(_num(em.group("n"))), em.span()
     pm = _PER_SITE.search(s)
     if not pm:
-        return None
+        return None, None
     km = _K_SITES.search(s)
     if km:
-        return int(_num(km.group("k")))
+        return int(_num(km.group("k"))), pm.span()
     what = pm.group("what") or ""
     if (what.startswith("muscle") or not what) and today_muscles:
-        return len({(f.muscle_id, f.laterality) for f in today_muscles})
+        return len({(f.muscle_id, f.laterality) for f in today_muscles}), pm.span()
     counts = [f.injections for f in today_muscles]
     if counts and all(c is not None for c in counts):
-        return sum(c for c in counts if c is not None)
+        return sum(c for c in counts if c is not None), pm.span()
     sides = {(f.muscle_id, f.laterality) for f in today_muscles}
-    return len(sides) or None  # at least one site per muscle and side
+    return (len(sides) or None), pm.span()  # at least one site per muscle and side
+
+
+def _amount_near(low: str, ms: int, me: int, cs: int, ce: int) -> int | None:
+    """The amount the per-site words qualify: the nearest one just before them, else just after."""
+    kinds = ("vol", "mg", "units")
+    before = [m.start() for m in _AMOUNT.finditer(low, max(cs, ms - 40), ms) if m.lastgroup in kinds]
+    if before:
+        return before[-1]
+    after = [m.start() for m in _AMOUNT.finditer(low, me, min(ce, me + 30)) if m.lastgroup in kinds]
+    return after[0] if after else None
 
 
 def _vial_facts(s: str, f: DrugFact) -> None:

@@ -61,6 +61,7 @@ class ClauseInfo:
     anaphora_done: bool
     site_field: bool
     nominal: bool = False
+    today: bool = False
     tpi_words: bool = False
     other_procedure: bool = False
 
@@ -123,22 +124,32 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     performed = any(i.status == "today" for i in infos)
     lead: ClauseInfo | None = None
     prev_section = None
+    section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
     for info in infos:
         cl = info.clause
         if cl.section != prev_section:
             lead = None
             prev_section = cl.section
+            section_done = False
         if info.status == "nominal":
             if cl.section in ("procedure", "none", "response", "complications"):
                 info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
+            elif cl.section == "plan" and info.today:
+                info.status = "today"  # "P: TPI today - four injections in the left gastrocnemius ..."
             else:
                 info.status = "unclear"
         if info.status == "unclear":
             if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon):
                 info.status = lead.status
                 info.dry = info.dry or lead.dry
+            elif section_done:
+                info.status = "today"
             else:
                 info.status = _SECTION_DEFAULT.get(cl.section, "unclear")
+        if cl.section == "plan" and info.status == "today":
+            section_done = True
+        elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
+            section_done = False
         if info.ends_colon or (info.site_field and not info.cues):
             lead = info
         elif not cl.list_item:
@@ -198,7 +209,7 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     anaphora = status in ("today", "mixed", "nominal", "unclear") and bool(c["anaphora"])
     return ClauseInfo(
         cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field,
-        nominal=bool(c["nominal"]), tpi_words=bool(c["tpi_doc"]), other_procedure=bool(c["other_only"]),
+        nominal=bool(c["nominal"]), today=today, tpi_words=bool(c["tpi_doc"]), other_procedure=bool(c["other_only"]),
     )
 
 

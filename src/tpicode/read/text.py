@@ -68,8 +68,10 @@ def _section_of(label: str, cues: Cues) -> SectionKind | None:
     return None
 
 
-def frame(text: str, cues: Cues) -> Frame:
-    low = lower_same_length(text)
+def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
+    """`low` may be given already lowercased and normalised (same length as `text`); lines come from it."""
+    if low is None:
+        low = lower_same_length(text)
     clauses: list[Clause] = []
     headers: list[tuple[int, int, SectionKind]] = []
     section: SectionKind = "none"
@@ -90,7 +92,7 @@ def frame(text: str, cues: Cues) -> Frame:
         pending.clear()
 
     while pos <= n:
-        nl = text.find("\n", pos)
+        nl = low.find("\n", pos)
         if nl < 0:
             nl = n
         line_start, line_end = pos, nl

@@ -1,0 +1,116 @@
+"""Undoes speech-recognition habits without moving a character: "period" -> ".", "forty" -> "40".
+
+Dictated notes arrive with spoken punctuation ("... a year period diagnosis ...") and numbers and units
+as words ("two cc's of one percent lidocaine"). Each replacement is padded with spaces to the length
+of what it replaces, so every offset found in the normalised text is an offset in the note itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+    9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen", 15: "fifteen",
+    16: "sixteen", 17: "seventeen", 18: "eighteen", 19: "nineteen",
+}
+_TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80: "eighty", 90: "ninety"}
+_WORD_VALUE = {w: n for n, w in {**_UNITS, **_TENS}.items()}
+_WORD_VALUE["fourty"] = 40
+_NUMWORD = r"(?:" + "|".join(sorted(_WORD_VALUE, key=len, reverse=True)) + r")"
+# "one hundred", "twenty five", "forty-five", "one and a half", "one point five", "a half", "a quarter"
+_NUMBER = re.compile(
+    r"(?<![a-z])(?P<num>"
+    r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
+    r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r")?)?)"
+    r"|(?:one |a )?(?:half|quarter)(?= (?:a |of a |an )?(?:cc|ml|percent|%|milliliter|mil|mg|milligram))"
+    r")(?![a-z])"
+)
+_PUNCT = (
+    (re.compile(r"(?<=[a-z0-9)]) (?P<w>period|full stop)(?= [a-z]|\s*$|\s*\n)(?! of)"), "."),
+    (re.compile(r"(?<=[a-z0-9)]) (?P<w>comma)(?= |\s*$)"), ","),
+    (re.compile(r"(?<=[a-z0-9)]) (?P<w>semicolon)(?= |\s*$)"), ";"),
+    (
+        re.compile(
+            r"\b(?:procedure|indications?|impression|assessment|plan|diagnos[ie]s|exam|medications?|findings|history"
+            r"|hpi|objective|subjective|technique|sites|muscles(?: injected)?) (?P<w>colon)(?= )"
+        ),
+        ":",
+    ),
+)
+_BREAKS = re.compile(r"(?<![a-z])(new paragraph|next paragraph|new line|next line)(?![a-z])")
+_UNIT_WORDS = re.compile(
+    r"(?<=[\d ])(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|cc|mls)(?![a-z])"
+)
+_UNIT_TO = {
+    "percent": "%", "per cent": "%", "milligram": "mg", "milligrams": "mg", "milliliter": "ml",
+    "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
+    "cc": "cc", "mls": "ml",
+}
+_OUT_OF = re.compile(r"(?<=\d)\s+(out of)\s+(?=10\b)")
+_GATE = re.compile(
+    r"period|comma|colon|paragraph|new line|next line|percent|milligram|milliliter|millilitre|cc's|ccs|mils|"
+    r"out of|" + _NUMWORD + r"|half|quarter"
+)
+
+
+def _spoken_value(words: str) -> str | None:
+    parts = words.replace("-", " ").split()
+    total = 0.0
+    current = 0.0
+    frac = ""
+    i = 0
+    seen = False
+    while i < len(parts):
+        w = parts[i]
+        if w in _WORD_VALUE:
+            current += _WORD_VALUE[w]
+            seen = True
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in ("half", "quarter") and not seen:
+            return "0.5" if w == "half" else "0.25"
+        elif w == "and" and i + 1 < len(parts) and parts[-1] in ("half", "quarter"):
+            total += current + (0.5 if parts[-1] == "half" else 0.25)
+            return f"{total:g}"
+        elif w == "point":
+            frac = "".join(str(_WORD_VALUE.get(x, "")) for x in parts[i + 1 :])
+            break
+        elif w in ("and", "a", "one"):
+            pass
+        else:
+            return None
+        i += 1
+    value = total + current
+    text = f"{value:g}"
+    return f"{text}.{frac}" if frac else text
+
+
+def _put(buf: list[str], start: int, end: int, repl: str) -> None:
+    width = end - start
+    if len(repl) > width:
+        return
+    buf[start:end] = list(repl.ljust(width))
+
+
+def normalize(low: str) -> str:
+    """The lowercased note with spoken punctuation, numbers and units written out; same length."""
+    if not _GATE.search(low):
+        return low
+    buf = list(low)
+    for pat, mark in _PUNCT:
+        for m in pat.finditer(low):
+            _put(buf, m.start("w"), m.end("w"), mark)
+    for m in _BREAKS.finditer(low):
+        _put(buf, m.start(1), m.end(1), "\n")
+    for m in _NUMBER.finditer(low):
+        value = _spoken_value(m.group("num"))
+        if value is not None:
+            _put(buf, m.start("num"), m.end("num"), value)
+    out = "".join(buf)
+    buf = list(out)
+    for m in _UNIT_WORDS.finditer(out):
+        _put(buf, m.start("u"), m.end("u"), _UNIT_TO[m.group("u")])
+    for m in _OUT_OF.finditer(out):
+        _put(buf, m.start(1), m.end(1), "/")
+    return "".join(buf)

@@ -94,7 +94,7 @@ def test_text_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "20553" in out
     for name in ("trapezius", "levator scapulae", "rhomboid major", "lidocaine"):
         assert name in out
-    assert '"upper trapezius"' in out  # evidence quoted
+    assert '"left upper trapezius"' in out  # evidence quoted, with the side word it was read from
     assert out.splitlines()[0].startswith("== id t")
     assert DOS in out.splitlines()[0]
     assert out.isascii()

@@ -26,6 +26,8 @@ from pydantic import ValidationError
 
 import tpicode
 from tpicode.errors import InputError, KnowledgeError, TpicodeError
+from tpicode.export.cli import register as register_export
+from tpicode.export.fhir import maybe_encounter_from_fhir
 from tpicode.model import MAX_NOTE_BYTES, Encounter, Result
 from tpicode.pipeline import code as code_encounter
 from tpicode.pipeline import describe_validation, invalid_result
@@ -130,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         help="indent JSON output (single encounters; .jsonl output stays one result per line)",
     )
     p.set_defaults(handler=_cmd_code)
+    register_export(sub)
     return parser
 
 
@@ -163,6 +166,9 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if ext == ".json":
         data = _read_bounded(path, name, MAX_JSON_BYTES)
         obj = _parse_json_document(_decode(data, name), name)
+        fhir_encounter = maybe_encounter_from_fhir(obj)  # a FHIR DocumentReference (+ Patient) bundle
+        if fhir_encounter is not None:
+            obj = fhir_encounter.model_dump(mode="json", exclude_none=True)
         obj.setdefault("id", path.stem)
         emit.single(_code_one(obj, fill, name))
         return EXIT_OK

@@ -279,7 +279,9 @@ def fee_year(year: int) -> FeeYear:
         counties: dict[str, str] = {}
         with (d / rel["localities"]["file"]).open(newline="") as fh:
             for r in csv.DictReader(fh):
-                key = next((k for k, v in locs.items() if v.mac == r["mac"] and v.number == r["locality"]), None)
+                key = next(
+                    (k for k, v in locs.items() if v.mac == r["mac"] and v.number == r["locality"]), None
+                )
                 if key:
                     counties[key] = (counties.get(key, "") + "; " + r["counties"]).strip("; ")
     except (OSError, KeyError, ArithmeticError) as exc:
@@ -334,7 +336,9 @@ def load_drug_fees(path: str | Path) -> DrugFees:
                         effective=dt.date.fromisoformat(r["effective_date"].strip()),
                     )
                 except (ArithmeticError, ValueError, AttributeError):
-                    raise InputError(f"{p}, line {n}: expected code, unit price and YYYY-MM-DD date") from None
+                    raise InputError(
+                        f"{p}, line {n}: expected code, unit price and YYYY-MM-DD date"
+                    ) from None
                 if not fee.unit_price.is_finite() or fee.unit_price < 0:
                     raise InputError(f"{p}, line {n}: unit price must be a non-negative amount")
                 fees.setdefault(fee.code, []).append(fee)
@@ -387,7 +391,11 @@ def price_lines(
     for ln in lines:
         fees.append(_line_fee(ln, fy, loc, facility, setting, drug_fees, date_of_service))
     ranked = sorted(
-        (i for i, (fee, _b, r) in enumerate(fees) if fee is not None and r is not None and r.mult_proc in "23"),
+        (
+            i
+            for i, (fee, _b, r) in enumerate(fees)
+            if fee is not None and r is not None and r.mult_proc in "23"
+        ),
         key=lambda i: -(fees[i][0] or Decimal(0)),
     )
     percent = {i: (100 if n == 0 else 50) for n, i in enumerate(ranked)}
@@ -406,7 +414,9 @@ def price_lines(
         if pct != 100:
             basis += f"; multiple-procedure rule {pct}%"
         medicare, patient = split(allowed)
-        out.append(PricedLine(ln.code, tuple(ln.modifiers), ln.units, allowed, medicare, patient, basis, fee, pct))
+        out.append(
+            PricedLine(ln.code, tuple(ln.modifiers), ln.units, allowed, medicare, patient, basis, fee, pct)
+        )
     priced = [p for p in out if p.allowed is not None]
     return PricedClaim(
         lines=tuple(out),

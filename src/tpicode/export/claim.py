@@ -15,10 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tpicode.errors import InputError
+from tpicode.export.settings import Party, Patient, Settings, parse_patient
 from tpicode.knowledge import load_knowledge
 from tpicode.model import Encounter, MedicationResult, MuscleResult, Result
 from tpicode.pipeline import code, to_encounter
-from tpicode.export.settings import Party, Patient, Settings, parse_patient
 
 MAX_LINES = 50  # 837P 2400 loop repeat
 MAX_DIAGNOSES = 12  # HI segment / CMS-1500 box 21 A-L
@@ -94,7 +94,7 @@ def claim_input(data: Mapping[str, Any]) -> ClaimInput:
     d = dict(data)
     pat = d.pop("patient", None)
     enc = to_encounter(d)
-    where = f"encounter {enc.id}: patient" if enc.id else "patient"
+    where = f"encounter {enc.id}: patient" if enc.id else "encounter: patient"
     if pat is not None and not isinstance(pat, dict):
         raise InputError(f"{where} must be an object")
     return ClaimInput(enc, parse_patient(pat, where) if pat else None)
@@ -164,7 +164,9 @@ def build_claim(
             pointers = pointers[:4]
         bad = [p for p in pointers if not 1 <= p <= len(diagnoses)]
         if bad:
-            raise InputError(f"{where}: diagnosis pointer {bad[0]} points past the {len(diagnoses)} diagnoses")
+            raise InputError(
+                f"{where}: diagnosis pointer {bad[0]} points past the {len(diagnoses)} diagnoses"
+            )
         mods = tuple(ln.modifiers)
         if len(mods) > 4:
             raise InputError(f"{where}: {len(mods)} modifiers; a line holds at most 4")
@@ -207,7 +209,9 @@ def build_claim(
 def _drug(code_: str, units: Decimal, res: Result, settings: Settings, where: str) -> DrugDetail:
     product = settings.drugs.get(code_)
     if product is None:
-        raise InputError(f"{where}: no NDC for {code_} (add [drugs.{code_}] with ndc and unit to the settings)")
+        raise InputError(
+            f"{where}: no NDC for {code_} (add [drugs.{code_}] with ndc and unit to the settings)"
+        )
     med = next((m for m in res.medications if m.hcpcs == code_), None)
     if product.unit == "ML" and med is not None and med.volume_ml:
         qty = Decimal(str(med.volume_ml))

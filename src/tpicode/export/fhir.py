@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tpicode.errors import InputError
-from tpicode.export.claim import Claim, ClaimInput, fmt_qty
+from tpicode.export.claim import Claim, ClaimInput
 from tpicode.export.settings import Address, Patient
 from tpicode.model import Encounter, MuscleResult
 from tpicode.pipeline import to_encounter
@@ -54,7 +54,10 @@ def _muscle_id(m: MuscleResult) -> str:
 
 def _muscle_cc(m: MuscleResult) -> dict[str, Any]:
     side = "" if m.laterality == "unspecified" else f"{m.laterality} "
-    return {"coding": [{"system": MUSCLE, "code": m.muscle, "display": m.muscle}], "text": f"{side}{m.muscle}"}
+    return {
+        "coding": [{"system": MUSCLE, "code": m.muscle, "display": m.muscle}],
+        "text": f"{side}{m.muscle}",
+    }
 
 
 def _body_structure(rid: str, m: MuscleResult, patient_ref: str) -> dict[str, Any]:
@@ -173,7 +176,9 @@ def claim_resources(claim: Claim, created: dt.date | None = None) -> list[dict[s
             out.extend(structures)
             item["bodySite"] = {"text": "; ".join(_muscle_cc(m)["text"] for m in ln.muscles)}
             item["subSite"] = [_muscle_cc(m) for m in ln.muscles]
-            item["extension"] = [{"url": BODY_SITE_EXT, "valueReference": {"reference": _ref(b)}} for b in structures]
+            item["extension"] = [
+                {"url": BODY_SITE_EXT, "valueReference": {"reference": _ref(b)}} for b in structures
+            ]
             proc: dict[str, Any] = {
                 "resourceType": "Procedure",
                 "id": f"{cid}-procedure-{n}",
@@ -183,7 +188,10 @@ def claim_resources(claim: Claim, created: dt.date | None = None) -> list[dict[s
                 "performedDateTime": dos,
                 "performer": [{"actor": {"reference": performer_ref}}],
                 "bodySite": [
-                    {**_muscle_cc(m), "extension": [{"url": BODY_SITE_EXT, "valueReference": {"reference": _ref(b)}}]}
+                    {
+                        **_muscle_cc(m),
+                        "extension": [{"url": BODY_SITE_EXT, "valueReference": {"reference": _ref(b)}}],
+                    }
                     for m, b in zip(ln.muscles, structures, strict=True)
                 ],
                 "reasonCode": [_cc(ICD10CM, claim.diagnoses[i - 1]) for i in ln.pointers],
@@ -216,15 +224,19 @@ def claim_resources(claim: Claim, created: dt.date | None = None) -> list[dict[s
     }
     if s.rendering is not None:
         fhir_claim["careTeam"] = [
-            {"sequence": 1, "provider": {"reference": performer_ref}, "role": _cc(
-                "http://terminology.hl7.org/CodeSystem/claimcareteamrole", "primary")}
+            {
+                "sequence": 1,
+                "provider": {"reference": performer_ref},
+                "role": _cc("http://terminology.hl7.org/CodeSystem/claimcareteamrole", "primary"),
+            }
         ]
         for it in items:
             it["careTeamSequence"] = [1]
     procs = [r for r in out if r["resourceType"] == "Procedure"]
     if procs:
         fhir_claim["procedure"] = [
-            {"sequence": i, "procedureReference": {"reference": _ref(pr)}} for i, pr in enumerate(procs, start=1)
+            {"sequence": i, "procedureReference": {"reference": _ref(pr)}}
+            for i, pr in enumerate(procs, start=1)
         ]
     out.append(fhir_claim)
     return out
@@ -280,7 +292,9 @@ def _note_text(doc: Mapping[str, Any]) -> str:
             try:
                 return base64.b64decode(data, validate=True).decode(m.group(1) if m else "utf-8")
             except (binascii.Error, UnicodeDecodeError, LookupError):
-                raise InputError("FHIR DocumentReference: content.attachment.data is not base64 text") from None
+                raise InputError(
+                    "FHIR DocumentReference: content.attachment.data is not base64 text"
+                ) from None
     div = (doc.get("text") or {}).get("div")
     if isinstance(div, str) and div.strip():
         return re.sub(r"<[^>]+>", "", div).strip()
@@ -335,12 +349,12 @@ def _patient(pat: Mapping[str, Any]) -> Patient | None:
     try:
         name = (pat.get("name") or [{}])[0]
         addr = (pat.get("address") or [{}])[0]
-        member = next(
-            (i["value"] for i in pat.get("identifier") or [] if i.get("value")), None
-        )
+        member = next((i["value"] for i in pat.get("identifier") or [] if i.get("value")), None)
         zipc = re.sub(r"\D", "", str(addr.get("postalCode", "")))
         lines = addr.get("line") or []
-        if not (name.get("family") and name.get("given") and pat.get("birthDate") and member and lines and zipc):
+        if not (
+            name.get("family") and name.get("given") and pat.get("birthDate") and member and lines and zipc
+        ):
             return None
         sex = {"male": "M", "female": "F"}.get(str(pat.get("gender")), "U")
         return Patient(

@@ -130,7 +130,7 @@ def npi_valid(npi: str) -> bool:
 def _req(tbl: dict[str, Any], key: str, where: str) -> str:
     v = tbl.get(key)
     if v is None or (isinstance(v, str) and not v.strip()):
-        raise InputError(f"settings: [{where}] has no {key}")
+        raise InputError(f"{where} has no {key}" if ":" in where else f"settings: [{where}] has no {key}")
     return str(v).strip()
 
 
@@ -258,7 +258,9 @@ def settings_from_dict(doc: dict[str, Any], path: Path | None = None) -> Setting
             per_hcpcs_unit=_decimal(tbl.get("per_hcpcs_unit", 1), f"[{where}] per_hcpcs_unit"),
             name=str(tbl.get("name", "")).strip(),
         )
-    patients = {str(k): parse_patient(v, f"settings: [patients.{k}]") for k, v in (doc.get("patients") or {}).items()}
+    patients = {
+        str(k): parse_patient(v, f"settings: [patients.{k}]") for k, v in (doc.get("patients") or {}).items()
+    }
     pricing = doc.get("pricing") or {}
     fees = pricing.get("drug_fees")
     fee_path = None

@@ -50,6 +50,7 @@ class Loop:
 # --------------------------------------------------------------------------------------------------
 # the layout (005010X222A1, the segments tpicode writes, in guide order)
 
+# fmt: off
 LAYOUT = Loop(
     "ST_LOOP",
     "Transaction set",
@@ -181,6 +182,7 @@ LAYOUT = Loop(
     ),
     trailer=(Seg("SE", ("{@segment_count}", "{st_control}")),),
 )
+# fmt: on
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.clinical import cue_categories as clinical_categories
 from tpicode.read.clinical import read_clinical
 from tpicode.read.cues import Cues
+from tpicode.read.dictation import normalize
 from tpicode.read.drugs import read_drugs
 from tpicode.read.facts import Facts
 from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import lexicon_for
 from tpicode.read.sites import read_sites
 from tpicode.read.status import analyse, cue_categories
-from tpicode.read.dictation import normalize
 from tpicode.read.text import frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]

@@ -29,6 +29,7 @@ test: lint
 
 bench: install
 	$(BIN)/python benchmarks/bench_code.py
+	$(BIN)/python benchmarks/bench_store.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

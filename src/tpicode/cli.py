@@ -31,6 +31,7 @@ from tpicode.export.fhir import maybe_encounter_from_fhir
 from tpicode.model import MAX_NOTE_BYTES, Encounter, Result
 from tpicode.pipeline import code as code_encounter
 from tpicode.pipeline import describe_validation, invalid_result
+from tpicode.store import cli as store_cli
 
 try:
     import orjson
@@ -53,6 +54,10 @@ TEXT_WIDTH = 100
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FILLABLE = ("payer", "date_of_service")
+
+
+# `tpicode code` codes through this: the pure pipeline, or a store that also saves (--store / --db)
+_coder: Callable[[Encounter], Result] = code_encounter
 
 
 class UsageError(Exception):
@@ -132,6 +137,8 @@ def _parser() -> argparse.ArgumentParser:
         help="indent JSON output (single encounters; .jsonl output stays one result per line)",
     )
     p.set_defaults(handler=_cmd_code)
+    store_cli.add_store_options(p)  # --store, --db URL
+    store_cli.register(sub)  # history, db, import, export, purge
     register_export(sub)
     return parser
 
@@ -147,6 +154,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if args.date is not None:
         fill["date_of_service"] = _check_date_flag(args.date)
     emit = _Emitter(args.format, args.pretty)
+    global _coder
+    _coder = store_cli.store_coder(args) or code_encounter
 
     name: str = args.file
     if name == STDIN:
@@ -208,7 +217,7 @@ def _code_stdin(fill: Mapping[str, str], emit: _Emitter) -> int:
 
 def _code_one(obj: Mapping[str, Any], fill: Mapping[str, str], name: str) -> Result:
     try:
-        return code_encounter(_encounter(obj, fill))
+        return _coder(_encounter(obj, fill))
     except InputError as exc:
         raise UsageError(f"{name}: invalid encounter: {exc}") from None
 
@@ -228,7 +237,7 @@ def _code_jsonl(
             ident = _ident(obj.get("id"))
             if ident is None:
                 raise InputError('missing "id" (required on every line of a .jsonl file)')
-            result = code_encounter(_encounter(obj, fill))
+            result = _coder(_encounter(obj, fill))
         except InputError as exc:
             result = invalid_result(ident, f"line {lineno}: {exc}")
         except (KeyboardInterrupt, BrokenPipeError):

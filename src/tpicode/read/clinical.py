@@ -242,7 +242,7 @@ def read_clinical(
     facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
     facts.em_separate = h["em_separate"].spans[0] if h["em_separate"].spans else None
     facts.dx_terms.extend(_dx_terms(low, infos, k))
-    _icd_codes(text, facts, infos)
+    _icd_codes(text, low, facts, infos)
     seen: set[tuple[dt.date, int]] = set()
     uniq = []
     for d, sp in facts.prior_sessions:
@@ -309,9 +309,11 @@ def _dx_terms(low: str, infos: list[ClauseInfo], k: Knowledge) -> list[tuple[str
     return out
 
 
-def _icd_codes(text: str, facts: Facts, infos: list[ClauseInfo]) -> None:
+def _icd_codes(text: str, low: str, facts: Facts, infos: list[ClauseInfo]) -> None:
     starts = [i.clause.start for i in infos]
     for m in _ICD.finditer(text):
+        if low[m.start()] == " ":
+            continue  # blanked by the reader: an unticked box or text copied from an older note
         cat, sub = m.group(1), m.group(2)
         if sub is None:
             # a bare three-character token ("T12", "C56") is more often anatomy than a code, except

@@ -38,7 +38,10 @@ _PUNCT = (
         ":",
     ),
 )
-_BREAKS = re.compile(r"(?<![a-z])(new paragraph|next paragraph|new line|next line)(?![a-z])")
+_BREAKS = re.compile(
+    r"(?<![a-z])(new paragraph|next paragraph|new line|next line"
+    r"|number (?:one|two|three|four|five|six|seven|eight|nine|ten)(?= [a-z]+(?: [a-z]+)? colon))(?![a-z])"
+)
 _UNIT_WORDS = re.compile(
     r"(?<=[\d ])(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|cc|mls)(?![a-z])"
 )
@@ -93,8 +96,36 @@ def _put(buf: list[str], start: int, end: int, repl: str) -> None:
     buf[start:end] = list(repl.ljust(width))
 
 
+_UNCHECKED = re.compile(r"(?:\[\s\]|\(\s\)|☐)[ \t]*(?P<item>(?:(?! {2,}|#|\t|\( \))[^\[\]☐☑☒\n|,;])*)")
+_CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
+_COPIED = re.compile(
+    r"^[ \t\-=*#]*(?:copied|carried forward|copy forward|pasted) (?:from|of)?[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#]*end of cop).*\n?)*?)"
+    r"(?:^[ \t\-=*#]*end of cop[^\n]*$|\Z|(?=^\s*$))",
+    re.MULTILINE,
+)
+
+
+def unchecked_and_quoted(low: str) -> str:
+    """Blank what a form leaves unticked ("[ ] Right") and text copied forward from an older note.
+
+    Both are in the note but are not today's documentation; blanking keeps every offset.
+    """
+    if "[" not in low and "(" not in low and "☐" not in low and "cop" not in low and "carried" not in low:
+        return low
+    buf = list(low)
+    for m in _UNCHECKED.finditer(low):
+        buf[m.start() : m.end()] = " " * (m.end() - m.start())
+    for m in _CHECKED.finditer(low):
+        buf[m.start() : m.end()] = " " * (m.end() - m.start())
+    for m in _COPIED.finditer(low):
+        a, b = m.start(), m.end()
+        buf[a:b] = ["\n" if c == "\n" else " " for c in low[a:b]]
+    return "".join(buf)
+
+
 def normalize(low: str) -> str:
     """The lowercased note with spoken punctuation, numbers and units written out; same length."""
+    low = unchecked_and_quoted(low)
     if not _GATE.search(low):
         return low
     buf = list(low)

@@ -21,6 +21,7 @@ class MuscleFact:
     injections: int | None
     spans: list[Span]
     fuzzy: bool = False
+    explicit: bool = False  # its own clause says it was injected or needled (not a section default)
 
 
 @dataclass(slots=True)

@@ -32,7 +32,8 @@ _POSTFIX = re.compile(
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
-    r"(?:x\s?(?P<a>\d{1,2})\b|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?:x\s?(?P<a>\d{1,2})\b|[^\n]{0,30}?#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b"
+    r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
 _COUNT_BEFORE = re.compile(
@@ -165,6 +166,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            if status == "today" and m.kind == "muscle" and _count(low, cs, ce, m) == 0:
+                status = "negated"  # a template row with "# injections: 0"
             if m.kind == "group":
                 g = k.groups[m.id]
                 listed = any(o.kind == "muscle" for o in ms) and not g.site_only
@@ -186,12 +189,27 @@ def read_sites(
                         injections=injections,
                         spans=[(starts_at[i], m.end)],
                         fuzzy=m.fuzzy,
+                        explicit=any(kind == "done" for _a, _b, kind in info.cues),
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
+    _later_negation(muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
     return muscles, groups
+
+
+def _later_negation(muscles: list[MuscleFact]) -> None:
+    """ "Left piriformis: needle advanced ... the piriformis was not injected": a muscle listed under the
+    procedure without a verb of its own, and said elsewhere not to be injected, was not injected."""
+    refused = {(f.muscle_id, f.laterality) for f in muscles if f.status in ("negated", "attempted")}
+    if not refused:
+        return
+    for f in muscles:
+        if f.status == "today" and not f.explicit and (
+            (f.muscle_id, f.laterality) in refused or (f.muscle_id, "unspecified") in refused
+        ):
+            f.status = "negated"
 
 
 _SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
@@ -244,7 +262,7 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
     am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
     if am:
-        v = am.group("a") or am.group("b")
+        v = am.group("a") or am.group("c") or am.group("b")
         return int(v) if v.isdigit() else _WORDNUM[v]
     bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
     if bm:

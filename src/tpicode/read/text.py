@@ -22,7 +22,7 @@ _HEADER = re.compile(
 )
 _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
-_TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'\-]{2,38}[A-Za-z])[ \t]*$")
+_TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
 # common abbreviation ("Dr.", "approx.").

@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tpicode.checks import PriorSession
-from tpicode.errors import InputError
+from tpicode.errors import InputError, TpicodeError
 from tpicode.knowledge import load_knowledge
 from tpicode.model import Encounter, Result
 from tpicode.pipeline import code, describe_validation, invalid_result
@@ -54,7 +54,7 @@ _PG_WRITE_LOCK = 0x7470_6963  # "tpic": one advisory lock serialises writers acr
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class StoreError(Exception):
+class StoreError(TpicodeError):
     """The store cannot be used as asked (unreachable, schema out of date, bad URL)."""
 
 
@@ -321,7 +321,9 @@ class Store:
         assert item.result is not None
         return item.result
 
-    def store_many(self, encounters: Iterable[Encounter | Mapping[str, Any]], batch: int = 1000) -> list[Result]:
+    def store_many(
+        self, encounters: Iterable[Encounter | Mapping[str, Any]], batch: int = 1000
+    ) -> list[Result]:
         """Code and store many encounters, one transaction per batch; bad ones come back `invalid`."""
         out: list[Result] = []
         pending: list[_Item] = []
@@ -374,7 +376,10 @@ class Store:
             flush()
         log.info(
             "import finished: %d read, %d stored, %d already stored, %d invalid",
-            report.read, report.stored, report.duplicates, len(report.invalid),
+            report.read,
+            report.stored,
+            report.duplicates,
+            len(report.invalid),
         )
         return report
 
@@ -419,10 +424,13 @@ class Store:
             sessions: list[repo.StoredSession] = []
             if with_patient:
                 since = min(
-                    it.enc.date_of_service - dt.timedelta(days=self._window(it.enc.payer)) for it in with_patient
+                    it.enc.date_of_service - dt.timedelta(days=self._window(it.enc.payer))
+                    for it in with_patient
                 )
                 until = max(it.enc.date_of_service for it in with_patient)
-                sessions = repo.tpi_sessions(conn, [it.enc.patient_id or "" for it in with_patient], since, until)
+                sessions = repo.tpi_sessions(
+                    conn, [it.enc.patient_id or "" for it in with_patient], since, until
+                )
         for it in items:
             pk = known.get((it.eid, it.input_hash))
             if pk is not None and pk in dup_results:
@@ -472,9 +480,11 @@ class Store:
 
         written = {id(it) for it in to_write}
         dups = [
-            it for it in items
+            it
+            for it in items
             if id(it) not in written and it.result is not None and it.result.status != "invalid"
         ]
+        to_write.sort(key=lambda x: x.index)  # rows (and versions) in the order they were submitted
         new = self._write_batch(to_write, dups, batch_no)
         dup_count = len(items) - new - len(bad)
         log.info("stored batch %d: %d new, %d already stored, %d invalid", batch_no, new, dup_count, len(bad))
@@ -497,8 +507,13 @@ class Store:
 
         now = utcnow()
         audit: list[dict[str, Any]] = [
-            {"actor": self.actor, "action": "resubmit", "encounter_id": it.eid,
-             "patient_ref": _patient_ref(it.enc.patient_id), "detail": None}
+            {
+                "actor": self.actor,
+                "action": "resubmit",
+                "encounter_id": it.eid,
+                "patient_ref": _patient_ref(it.enc.patient_id),
+                "detail": None,
+            }
             for it in dups
         ]
         with self._write() as conn:
@@ -508,9 +523,9 @@ class Store:
             if raced:  # stored by another process since the read phase: return theirs
                 res = repo.current_result_json(conn, [known[(it.eid, it.input_hash)] for it in raced])
                 for it in raced:
-                    r = res.get(known[(it.eid, it.input_hash)])
-                    if r is not None:
-                        it.result = Result.model_validate(r)
+                    theirs = res.get(known[(it.eid, it.input_hash)])
+                    if theirs is not None:
+                        it.result = Result.model_validate(theirs)
             items = [it for it in items if (it.eid, it.input_hash) not in known]
             if not items:
                 repo.audit(conn, audit)
@@ -520,50 +535,58 @@ class Store:
             for it in items:
                 last_of[it.eid] = it
             repo.retire_current(conn, [eid for eid in last_of if eid in stored])
-            patients = repo.patient_pks(conn, [it.enc.patient_id for it in items if it.enc.patient_id], create=True)
+            patients = repo.patient_pks(
+                conn, [it.enc.patient_id for it in items if it.enc.patient_id], create=True
+            )
             enc_rows: list[dict[str, Any]] = []
             for it in items:
                 version = next_version.get(it.eid, 0) + 1
                 next_version[it.eid] = version
                 e = it.enc
-                enc_rows.append({
-                    "encounter_id": it.eid,
-                    "version": version,
-                    "is_current": last_of[it.eid] is it,
-                    "patient_pk": patients[e.patient_id] if e.patient_id else None,
-                    "note": e.note,
-                    "note_hash": it.note_hash,
-                    "input_hash": it.input_hash,
-                    "date_of_service": e.date_of_service,
-                    "payer": e.payer,
-                    "place_of_service": e.place_of_service,
-                    "details": _details(e),
-                    "created_at": now,
-                })
-                audit.append({
-                    "actor": self.actor,
-                    "action": "store" if version == 1 else "store-version",
-                    "encounter_id": it.eid,
-                    "patient_ref": _patient_ref(e.patient_id),
-                    "detail": f"version {version}",
-                })
+                enc_rows.append(
+                    {
+                        "encounter_id": it.eid,
+                        "version": version,
+                        "is_current": last_of[it.eid] is it,
+                        "patient_pk": patients[e.patient_id] if e.patient_id else None,
+                        "note": e.note,
+                        "note_hash": it.note_hash,
+                        "input_hash": it.input_hash,
+                        "date_of_service": e.date_of_service,
+                        "payer": e.payer,
+                        "place_of_service": e.place_of_service,
+                        "details": _details(e),
+                        "created_at": now,
+                    }
+                )
+                audit.append(
+                    {
+                        "actor": self.actor,
+                        "action": "store" if version == 1 else "store-version",
+                        "encounter_id": it.eid,
+                        "patient_ref": _patient_ref(e.patient_id),
+                        "detail": f"version {version}",
+                    }
+                )
             enc_pks = repo.insert_returning_pks(conn, repo.E, enc_rows)
             _pause_point("encounters-written", batch_no)
             res_rows = []
             for it, epk in zip(items, enc_pks, strict=True):
                 r = it.result
                 assert r is not None
-                res_rows.append({
-                    "encounter_pk": epk,
-                    "is_current": True,
-                    "result": r.model_dump(mode="json"),
-                    "procedure_code": r.procedure.code if r.procedure else None,
-                    "muscle_count": r.procedure.muscle_count if r.procedure else 0,
-                    "status": r.status,
-                    "tpi_code": _tpi_code(it.enc, r),
-                    "rule_pack": r.rule_pack,
-                    "created_at": now,
-                })
+                res_rows.append(
+                    {
+                        "encounter_pk": epk,
+                        "is_current": True,
+                        "result": r.model_dump(mode="json"),
+                        "procedure_code": r.procedure.code if r.procedure else None,
+                        "muscle_count": r.procedure.muscle_count if r.procedure else 0,
+                        "status": r.status,
+                        "tpi_code": _tpi_code(it.enc, r),
+                        "rule_pack": r.rule_pack,
+                        "created_at": now,
+                    }
+                )
             res_pks = repo.insert_returning_pks(conn, repo.R, res_rows)
             line_rows: list[dict[str, Any]] = []
             finding_rows: list[dict[str, Any]] = []
@@ -571,14 +594,37 @@ class Store:
                 r = it.result
                 assert r is not None
                 for n, ln in enumerate(r.lines):
-                    line_rows.append({"result_pk": rpk, "kind": "proposed", "position": n, "code": ln.code,
-                                      "units": float(ln.units), "modifiers": ",".join(ln.modifiers)})
+                    line_rows.append(
+                        {
+                            "result_pk": rpk,
+                            "kind": "proposed",
+                            "position": n,
+                            "code": ln.code,
+                            "units": float(ln.units),
+                            "modifiers": ",".join(ln.modifiers),
+                        }
+                    )
                 for n, b in enumerate(it.enc.billed_lines):
-                    line_rows.append({"result_pk": rpk, "kind": "billed", "position": n, "code": b.code,
-                                      "units": float(b.units), "modifiers": ",".join(b.modifiers)})
+                    line_rows.append(
+                        {
+                            "result_pk": rpk,
+                            "kind": "billed",
+                            "position": n,
+                            "code": b.code,
+                            "units": float(b.units),
+                            "modifiers": ",".join(b.modifiers),
+                        }
+                    )
                 for f in r.findings:
-                    finding_rows.append({"result_pk": rpk, "check": f.check, "severity": f.severity,
-                                         "rule": f.rule, "message": f.message})
+                    finding_rows.append(
+                        {
+                            "result_pk": rpk,
+                            "check": f.check,
+                            "severity": f.severity,
+                            "rule": f.rule,
+                            "message": f.message,
+                        }
+                    )
             repo.insert_many(conn, repo.L, line_rows)
             repo.insert_many(conn, repo.F, finding_rows)
             repo.audit(conn, audit)
@@ -590,8 +636,18 @@ class Store:
         """A patient's stored sessions and, per payer, the first date a new session is allowed."""
         with self._write() as conn:
             rows = repo.patient_sessions(conn, patient_id)
-            repo.audit(conn, [{"actor": self.actor, "action": "read-history", "encounter_id": None,
-                               "patient_ref": _patient_ref(patient_id), "detail": f"{len(rows)} sessions"}])
+            repo.audit(
+                conn,
+                [
+                    {
+                        "actor": self.actor,
+                        "action": "read-history",
+                        "encounter_id": None,
+                        "patient_ref": _patient_ref(patient_id),
+                        "detail": f"{len(rows)} sessions",
+                    }
+                ],
+            )
         sessions = [
             SessionInfo(
                 encounter_id=r["encounter_id"],
@@ -626,8 +682,19 @@ class Store:
                 eids.append((r["encounter_id"], r["external_id"]))
                 n += 1
         with self._write() as conn:
-            repo.audit(conn, [{"actor": self.actor, "action": "export", "encounter_id": eid,
-                               "patient_ref": _patient_ref(pid), "detail": None} for eid, pid in eids])
+            repo.audit(
+                conn,
+                [
+                    {
+                        "actor": self.actor,
+                        "action": "export",
+                        "encounter_id": eid,
+                        "patient_ref": _patient_ref(pid),
+                        "detail": None,
+                    }
+                    for eid, pid in eids
+                ],
+            )
         log.info("exported %d encounters", n)
         return n
 
@@ -636,9 +703,18 @@ class Store:
         with self._write() as conn:
             counts = repo.purge_patient(conn, patient_id)
             if counts is not None:
-                repo.audit(conn, [{"actor": self.actor, "action": "purge", "encounter_id": None,
-                                   "patient_ref": _patient_ref(patient_id),
-                                   "detail": json.dumps(counts, sort_keys=True)}])
+                repo.audit(
+                    conn,
+                    [
+                        {
+                            "actor": self.actor,
+                            "action": "purge",
+                            "encounter_id": None,
+                            "patient_ref": _patient_ref(patient_id),
+                            "detail": json.dumps(counts, sort_keys=True),
+                        }
+                    ],
+                )
         if counts is not None:
             log.info("purged a patient: %s", ", ".join(f"{v} {k}" for k, v in counts.items()))
         return counts
@@ -658,12 +734,22 @@ class Store:
 # helpers
 
 
+def _json_dumps(obj: Any) -> str:
+    return orjson.dumps(obj).decode("utf-8")
+
+
 def _engine(url: URL) -> Engine:
     """An engine with the store's settings: WAL, foreign keys, BEGIN IMMEDIATE for SQLite writes."""
+    # hide_parameters: note text and patient ids never reach a log line or an exception message.
+    common: dict[str, Any] = {
+        "hide_parameters": True,
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
+    }
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 120})
+        engine = create_engine(url, connect_args={"timeout": 120}, **common)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -683,8 +769,8 @@ def _engine(url: URL) -> Engine:
 
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
-    return create_engine(url, hide_parameters=True)
+        return create_engine(url, pool_pre_ping=True, **common)
+    return create_engine(url, **common)
 
 
 def _actor() -> str:
@@ -792,15 +878,18 @@ def _next_allowed(payer: str, days: Sequence[dt.date]) -> NextAllowed:
             limit, window = int(rule.params["sessions"]), int(rule.params["window_days"])
             if len(days) >= limit:
                 day = days[-limit] + dt.timedelta(days=window)
-                why = (f"at most {limit} sessions in {window} days; the last {limit}: "
-                       + ", ".join(d.isoformat() for d in days[-limit:]))
+                why = f"at most {limit} sessions in {window} days; the last {limit}: " + ", ".join(
+                    d.isoformat() for d in days[-limit:]
+                )
                 if day > best.date:
                     best = NextAllowed(payer, day, rule.id, why)
         elif rule.impl == "min_interval":
             gap = int(rule.params["days"])
             day = last + dt.timedelta(days=gap)
             if day > best.date:
-                best = NextAllowed(payer, day, rule.id, f"at least {gap} days after the last session ({last})")
+                best = NextAllowed(
+                    payer, day, rule.id, f"at least {gap} days after the last session ({last})"
+                )
     return best
 
 

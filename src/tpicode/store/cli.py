@@ -19,8 +19,10 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-DB_HELP = "database URL (SQLAlchemy form, e.g. postgresql+psycopg://user@host/db) or a SQLite file path; " \
-          "default: $TPICODE_DATABASE_URL, else tpicode.sqlite3 in the user's data directory"
+DB_HELP = (
+    "database URL (SQLAlchemy form, e.g. postgresql+psycopg://user@host/db) or a SQLite file path; "
+    "default: $TPICODE_DATABASE_URL, else tpicode.sqlite3 in the user's data directory"
+)
 
 
 def _err(message: str) -> None:
@@ -172,11 +174,18 @@ def cmd_history(args: argparse.Namespace) -> int:
         flags = [c for c in s.checks if c in ("FREQUENCY_LIMIT", "REPEAT_RELIEF_MISSING")]
         if flags:
             detail += "  [" + ", ".join(flags) + "]"
-        rows.append([
-            s.date_of_service.isoformat(), s.payer, s.encounter_id, str(s.version),
-            s.procedure_code or "-", str(s.muscle_count), s.status + ("" if s.counted else " (not counted)"),
-            detail,
-        ])
+        rows.append(
+            [
+                s.date_of_service.isoformat(),
+                s.payer,
+                s.encounter_id,
+                str(s.version),
+                s.procedure_code or "-",
+                str(s.muscle_count),
+                s.status + ("" if s.counted else " (not counted)"),
+                detail,
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         print("  " + "  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1])
@@ -194,7 +203,9 @@ def cmd_db(args: argparse.Namespace) -> int:
         if args.action == "upgrade":
             before = store.revision()
             after = store.upgrade()
-            print(f"schema: {before or 'empty'} -> {after}" if before != after else f"schema already at {after}")
+            print(
+                f"schema: {before or 'empty'} -> {after}" if before != after else f"schema already at {after}"
+            )
             return EXIT_OK
         report = store.check()
     print(f"schema revision: {report.revision or 'none'} (this tpicode: {report.head})")

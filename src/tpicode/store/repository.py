@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from tpicode.store.models import AuditRow, BilledLineRow, EncounterRow, FindingRow, Patient, ResultRow, utcnow
 
-E = EncounterRow.__table__
-R = ResultRow.__table__
-P = Patient.__table__
-L = BilledLineRow.__table__
-F = FindingRow.__table__
-A = AuditRow.__table__
+E = cast(Table, EncounterRow.__table__)
+R = cast(Table, ResultRow.__table__)
+P = cast(Table, Patient.__table__)
+L = cast(Table, BilledLineRow.__table__)
+F = cast(Table, FindingRow.__table__)
+A = cast(Table, AuditRow.__table__)
 
 CHUNK = 500  # bound parameters per IN list: well under SQLite's and PostgreSQL's limits
 
@@ -124,7 +124,7 @@ def retire_current(conn: Connection, encounter_ids: Sequence[str]) -> None:
         conn.execute(update(E).where(E.c.encounter_id.in_(part), E.c.is_current).values(is_current=False))
 
 
-def insert_returning_pks(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+def insert_returning_pks(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
     """Insert many rows in one round trip per driver batch; returns their keys in input order."""
     if not rows:
         return []
@@ -132,7 +132,7 @@ def insert_returning_pks(conn: Connection, table: Any, rows: list[dict[str, Any]
     return [int(r[0]) for r in res]
 
 
-def insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """executemany insert, no keys needed."""
     if rows:
         conn.execute(insert(table), rows)
@@ -180,7 +180,9 @@ def export_rows(conn: Connection, patient_id: str | None = None) -> Iterator[dic
             P.c.external_id,
             R.c.result,
         )
-        .select_from(E.outerjoin(P, E.c.patient_pk == P.c.pk).join(R, and_(R.c.encounter_pk == E.c.pk, R.c.is_current)))
+        .select_from(
+            E.outerjoin(P, E.c.patient_pk == P.c.pk).join(R, and_(R.c.encounter_pk == E.c.pk, R.c.is_current))
+        )
         .where(E.c.is_current)
         .order_by(E.c.pk)
     )
@@ -213,5 +215,6 @@ def purge_patient(conn: Connection, patient_id: str) -> dict[str, int] | None:
 def table_counts(conn: Connection) -> dict[str, int]:
     """Row count of every table (for `db check`, the tests and the benchmark)."""
     return {
-        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in (P, E, R, L, F, A)
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+        for t in (P, E, R, L, F, A)
     }

@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("encounter_id", "input_hash", name="uq_encounters_id_hash"),
         sa.UniqueConstraint("encounter_id", "version", name="uq_encounters_id_version"),
     )
-    op.create_index("ix_encounters_patient_payer_dos", "encounters", ["patient_pk", "payer", "date_of_service"])
+    op.create_index(
+        "ix_encounters_patient_payer_dos", "encounters", ["patient_pk", "payer", "date_of_service"]
+    )
     op.create_table(
         "results",
         sa.Column("pk", sa.Integer(), primary_key=True, autoincrement=True),

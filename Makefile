@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-# The main job: code the bundled example notes and print the human summary.
+# The main job: code the bundled example notes into the default store (SQLite in the user data
+# directory; TPICODE_DATABASE_URL or --db for another) and print the human summary.
 run: install
-	$(BIN)/tpicode code src/tpicode/examples/examples.jsonl --format text
+	$(BIN)/tpicode code src/tpicode/examples/examples.jsonl --format text --store
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -12,9 +12,10 @@ from tpicode.read.clinical import read_clinical
 from tpicode.read.cues import Cues
 from tpicode.read.dictation import normalize
 from tpicode.read.drugs import read_drugs
-from tpicode.read.facts import Facts
+from tpicode.read.facts import Facts, Span
 from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import lexicon_for
+from tpicode.read.offsets import BackMap
 from tpicode.read.sites import read_sites
 from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import frame, lower_same_length
@@ -28,7 +29,9 @@ def _matcher(cues: Cues) -> CueMatcher:
 
 
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
-    fr = frame(text, cues, normalize(lower_same_length(text)))
+    note = text
+    text, low, back = normalize(text, lower_same_length(text))
+    fr = frame(text, cues, low)
     hits = _matcher(cues).scan(fr.low)
     infos = analyse(fr, cues, hits)
     facts = Facts()
@@ -65,4 +68,38 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         if info.status in ("today", "other") and info.other_procedure:
             facts.other_procedures.append((info.clause.start, info.clause.end))
     read_clinical(text, fr.low, infos, k, dos, facts, hits)
+    if back is not None:
+        _remap(facts, back, len(note))
     return facts
+
+
+def _remap(facts: Facts, back: BackMap, n: int) -> None:
+    """Turn every span found in the rewritten text into a span of the note as written."""
+
+    def m(sp: Span) -> Span:
+        s, e, _ = back(sp[0], sp[1])
+        return (max(0, min(s, n)), max(0, min(e, n)))
+
+    def opt(sp: Span | None) -> Span | None:
+        return None if sp is None else m(sp)
+
+    facts.performed_spans = [m(s) for s in facts.performed_spans]
+    facts.dry_needling_spans = [m(s) for s in facts.dry_needling_spans]
+    facts.other_procedures = [m(s) for s in facts.other_procedures]
+    for mf in facts.muscles:
+        mf.spans = [m(s) for s in mf.spans]
+    for gf in facts.groups:
+        gf.spans = [m(s) for s in gf.spans]
+    for df in facts.drugs:
+        df.spans = [m(s) for s in df.spans]
+    facts.guidance = [(g, m(s)) for g, s in facts.guidance]
+    facts.prior_sessions = [(d, m(s)) for d, s in facts.prior_sessions]
+    facts.relief = [(p, w, m(s)) for p, w, s in facts.relief]
+    facts.em_codes = [(c, m(s)) for c, s in facts.em_codes]
+    facts.icd_codes = [(c, m(s)) for c, s in facts.icd_codes]
+    facts.dx_terms = [(c, m(s)) for c, s in facts.dx_terms]
+    facts.pain_pre, facts.pain_post = opt(facts.pain_pre), opt(facts.pain_post)
+    facts.response, facts.complications = opt(facts.response), opt(facts.complications)
+    facts.conservative_failed, facts.indication = opt(facts.conservative_failed), opt(facts.indication)
+    facts.tp_exam, facts.repeat = opt(facts.tp_exam), opt(facts.repeat)
+    facts.rehab, facts.em_separate = opt(facts.rehab), opt(facts.em_separate)

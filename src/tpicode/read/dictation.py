@@ -1,13 +1,15 @@
-"""Undoes speech-recognition habits without moving a character: "period" -> ".", "forty" -> "40".
+"""Undoes speech-recognition habits: "period" -> ".", "forty" -> "40", "one percent" -> "1 %".
 
 Dictated notes arrive with spoken punctuation ("... a year period diagnosis ...") and numbers and units
-as words ("two cc's of one percent lidocaine"). Each replacement is padded with spaces to the length
-of what it replaces, so every offset found in the normalised text is an offset in the note itself.
+as words ("two cc's of one percent lidocaine"). The reader works on the rewritten text; the map it gets
+back turns every span it finds into a span of the note itself.
 """
 
 from __future__ import annotations
 
 import re
+
+from tpicode.read.offsets import BackMap, Edit, clean, rewrite
 
 _UNITS = {
     0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
@@ -50,7 +52,7 @@ _UNIT_TO = {
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
     "cc": "cc", "mls": "ml",
 }
-_OUT_OF = re.compile(r"(?<=\d)\s+(out of)\s+(?=10\b)")
+_OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
 _GATE = re.compile(
     r"period|comma|colon|paragraph|new line|next line|percent|milligram|milliliter|millilitre|cc's|ccs|mils|"
     r"out of|" + _NUMWORD + r"|half|quarter"
@@ -89,13 +91,6 @@ def _spoken_value(words: str) -> str | None:
     return f"{text}.{frac}" if frac else text
 
 
-def _put(buf: list[str], start: int, end: int, repl: str) -> None:
-    width = end - start
-    if len(repl) > width:
-        return
-    buf[start:end] = list(repl.ljust(width))
-
-
 _UNCHECKED = re.compile(r"(?:\[\s\]|\(\s\)|☐)[ \t]*(?P<item>(?:(?! {2,}|#|\t|\( \))[^\[\]☐☑☒\n|,;])*)")
 _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
 _COPIED = re.compile(
@@ -105,43 +100,52 @@ _COPIED = re.compile(
 )
 
 
+_ANY_FORM = re.compile(r"[\[(☐☑☒]|\.\.\.|___|cop(?:ied|y)|carried")
+_LEADERS = re.compile(r"\.{3,}|_{3,}")
+
+
 def unchecked_and_quoted(low: str) -> str:
     """Blank what a form leaves unticked ("[ ] Right") and text copied forward from an older note.
 
     Both are in the note but are not today's documentation; blanking keeps every offset.
     """
-    if "[" not in low and "(" not in low and "☐" not in low and "cop" not in low and "carried" not in low:
+    if not _ANY_FORM.search(low):
         return low
     buf = list(low)
     for m in _UNCHECKED.finditer(low):
         buf[m.start() : m.end()] = " " * (m.end() - m.start())
     for m in _CHECKED.finditer(low):
         buf[m.start() : m.end()] = " " * (m.end() - m.start())
+    for m in _LEADERS.finditer(low):
+        buf[m.start() : m.end()] = " " * (m.end() - m.start())  # "Upper trapezius ........ [x] Left"
     for m in _COPIED.finditer(low):
         a, b = m.start(), m.end()
         buf[a:b] = ["\n" if c == "\n" else " " for c in low[a:b]]
     return "".join(buf)
 
 
-def normalize(low: str) -> str:
-    """The lowercased note with spoken punctuation, numbers and units written out; same length."""
+def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
+    """The note (and its lowercase) with unticked boxes and copied text blanked and dictation undone.
+
+    Returns the rewritten text, its lowercase, and the map from its offsets back to the note's
+    (None when nothing was rewritten, so offsets are the note's own).
+    """
     low = unchecked_and_quoted(low)
     if not _GATE.search(low):
-        return low
-    buf = list(low)
+        return text, low, None
+    edits: list[Edit] = []
     for pat, mark in _PUNCT:
-        for m in pat.finditer(low):
-            _put(buf, m.start("w"), m.end("w"), mark)
-    for m in _BREAKS.finditer(low):
-        _put(buf, m.start(1), m.end(1), "\n")
+        edits.extend((m.start("w"), m.end("w"), mark) for m in pat.finditer(low))
+    edits.extend((m.start(1), m.end(1), "\n") for m in _BREAKS.finditer(low))
     for m in _NUMBER.finditer(low):
         value = _spoken_value(m.group("num"))
         if value is not None:
-            _put(buf, m.start("num"), m.end("num"), value)
-    out = "".join(buf)
-    buf = list(out)
-    for m in _UNIT_WORDS.finditer(out):
-        _put(buf, m.start("u"), m.end("u"), _UNIT_TO[m.group("u")])
-    for m in _OUT_OF.finditer(out):
-        _put(buf, m.start(1), m.end(1), "/")
-    return "".join(buf)
+            edits.append((m.start("num"), m.end("num"), value))
+    edits.extend((m.start("u"), m.end("u"), _UNIT_TO[m.group("u")]) for m in _UNIT_WORDS.finditer(low))
+    edits.extend((m.start("w"), m.end("w"), "/") for m in _OUT_OF.finditer(low))
+    edits = clean([e for e in edits if low[e[0] : e[1]] != e[2]])
+    if not edits:
+        return text, low, None
+    new_low, back = rewrite(low, edits)
+    new_text, _ = rewrite(text, edits)
+    return new_text, new_low, back

@@ -7,10 +7,8 @@ nearly the same length, and its answers are cached, so a misspelling costs once 
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -18,6 +16,7 @@ from rapidfuzz import fuzz
 
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
+from tpicode.read.offsets import BackMap, rewrite
 
 _WORD = re.compile(r"[a-z]{5,}")
 _FUZZY_CACHE_MAX = 200_000
@@ -136,7 +135,8 @@ class Lexicon:
                 if fixed is not None:
                     fixes.append((m.start(), m.end(), fixed))
         if fixes:
-            target, back = _apply(low, fixes)
+            target, back_map = rewrite(low, fixes)
+            back: BackMap | None = back_map
         else:
             target, back = low, None
         found: list[Mention] = []
@@ -167,39 +167,6 @@ class Lexicon:
                 out.append(mt)
                 last_end = mt.end
         return out
-
-
-def _apply(low: str, fixes: list[tuple[int, int, str]]) -> tuple[str, Callable[[int, int], tuple[int, int, bool]]]:
-    """The text with misspellings replaced, and a map from its offsets back to the original."""
-    parts: list[str] = []
-    spans: list[tuple[int, int, int, int]] = []  # (new_start, new_end, old_start, old_end)
-    prev = 0
-    new_pos = 0
-    for s, e, w in fixes:
-        parts.append(low[prev:s])
-        new_pos += s - prev
-        spans.append((new_pos, new_pos + len(w), s, e))
-        parts.append(w)
-        new_pos += len(w)
-        prev = e
-    parts.append(low[prev:])
-    new_starts = [sp[0] for sp in spans]
-
-    def conv(p: int, is_end: bool) -> tuple[int, bool]:
-        i = bisect.bisect_right(new_starts, p - 1 if is_end else p) - 1
-        if i < 0:
-            return p, False
-        _ns, ne, os_, oe = spans[i]
-        if p < ne or (is_end and p == ne):
-            return (oe if is_end else os_), True
-        return p + (oe - ne), False
-
-    def back(start: int, end: int) -> tuple[int, int, bool]:
-        s_old, f1 = conv(start, False)
-        e_old, f2 = conv(end, True)
-        return s_old, e_old, f1 or f2
-
-    return "".join(parts), back
 
 
 @functools.cache

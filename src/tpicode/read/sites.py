@@ -33,6 +33,7 @@ _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r"
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
     r"(?:x\s?(?P<a>\d{1,2})\b|[^\n]{0,30}?#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b"
+    r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*\|"
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
@@ -262,7 +263,7 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
     am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
     if am:
-        v = am.group("a") or am.group("c") or am.group("b")
+        v = am.group("a") or am.group("c") or am.group("t") or am.group("b")
         return int(v) if v.isdigit() else _WORDNUM[v]
     bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
     if bm:

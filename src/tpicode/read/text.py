@@ -135,7 +135,13 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 content_start = line_end
         bullet = _BULLET.match(raw)
         is_item = bullet is not None or bool(label)
-        if is_item or label or (pending and _ends_block(text, pending[-1][1])) or content_start != line_start:
+        continues = raw.lstrip()[:1].islower()  # a hard-wrapped sentence goes on in lower case
+        if (
+            is_item
+            or label
+            or (pending and (_ends_block(text, pending[-1][1]) or not continues))
+            or content_start != line_start
+        ):
             flush()
         if content_start < line_end and text[content_start:line_end].strip():
             pending.append((content_start, line_end, is_item, label))

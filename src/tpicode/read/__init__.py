@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import re
 
 from tpicode.knowledge import Knowledge
 from tpicode.read.clinical import cue_categories as clinical_categories
@@ -21,6 +22,9 @@ from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
+
+
+_INJECTION_HEADER = re.compile(r"inject|\btpis?\b|trigger point|needl")
 
 
 @functools.cache
@@ -59,6 +63,19 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))
         facts.tpi_performed = bool(facts.performed_spans) or any(f.status == "today" for f in facts.muscles)
+        headed = any(
+            kind == "procedure" and _INJECTION_HEADER.search(fr.low, hs, he) for hs, he, kind in fr.headers
+        )
+        if not headed and not any(d.status == "today" for d in facts.drugs) and not any(
+            info.status == "today" and (info.nominal or info.dry or any(k == "done" for _a, _b, k in info.cues))
+            for info in infos
+        ):
+            # no clause says anything was injected or needled: muscles under a procedure-like heading
+            # ("Treatment today: ... to the R upper trapezius") are not a TPI
+            for mf in facts.muscles:
+                if mf.status == "today" and not mf.explicit:
+                    mf.status = "unclear"
+            facts.tpi_performed = any(f.status == "today" for f in facts.muscles) or bool(facts.performed_spans)
     if facts.dry_needling_spans:
         given = any(d.status == "today" for d in facts.drugs)
         for f in facts.muscles:

@@ -32,7 +32,7 @@ _POSTFIX = re.compile(
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
-    r"(?:x\s?(?P<a>\d{1,2})\b|[^\n]{0,30}?#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b"
+    r"(?:x\s?(?P<a>\d{1,2})\b|[^\n]{0,60}?#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b"
     r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*\|"
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
@@ -190,7 +190,7 @@ def read_sites(
                         injections=injections,
                         spans=[(starts_at[i], m.end)],
                         fuzzy=m.fuzzy,
-                        explicit=any(kind == "done" for _a, _b, kind in info.cues),
+                        explicit=idx in upgraded or any(kind == "done" for _a, _b, kind in info.cues),
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
@@ -261,7 +261,7 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
 
 
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
-    am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
+    am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 90))
     if am:
         v = am.group("a") or am.group("c") or am.group("t") or am.group("b")
         return int(v) if v.isdigit() else _WORDNUM[v]

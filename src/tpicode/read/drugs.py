@@ -30,6 +30,7 @@ _AMOUNT = re.compile(
     r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)"
 )
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
+_EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
 _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
@@ -45,11 +46,11 @@ _PER_SITE = re.compile(
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _TOTAL = re.compile(r"\btotal\b")
-_TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=")
-_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?:?\s*(?:of\s+)?$")
+_TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:in all|altogether)\b")
+_TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -97,13 +98,14 @@ def read_drugs(
         s = low[cs:ce]
         amounts = _find_amounts(low, cs, ce)
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
-        if not any((amounts.mg, amounts.vol, amounts.units, amounts.pct, amounts.mgml)):
+        if len(ms) == 1 and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
             for j in range(idx + 1, min(idx + 4, len(infos))):
                 if j in per_clause or infos[j].clause.section != info.clause.section:
                     break
                 extra = _find_amounts(low, infos[j].clause.start, infos[j].clause.end)
-                for name in ("pct", "mgml", "uml", "vol", "mg", "units"):
-                    getattr(amounts, name).extend(getattr(extra, name))
+                for name in ("pct", "mgml", "uml", "vol", "mg", "units", "total_vol"):
+                    if not getattr(amounts, name):
+                        getattr(amounts, name).extend(getattr(extra, name))
         clause_has_muscle = any(cs <= f.spans[0][0] < ce for f in today_muscles)
         positions: dict[int, set[int]] = {}
         facts = _assign(low, s, cs, ms, amounts, k, positions)
@@ -121,11 +123,24 @@ def read_drugs(
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
             fact.status = status
             mine = positions.get(id(fact), set())
+            owned = {p for ps in positions.values() for p in ps}
             # the amount next to "each" is this drug's, or the drugs were mixed and given site by site
             own = per_site_amount is not None and (
                 per_site_amount in mine
-                or (_MIXED.search(s) is not None and bool(mine) and max(mine) <= per_site_amount)
+                or (_MIXED.search(s) is not None and per_site_amount in owned and bool(mine) and max(mine) <= per_site_amount)
             )
+            if own and per_site_amount is not None and _ROUGHLY.search(low, max(cs, per_site_amount - 16), per_site_amount):
+                own = False  # "about 1.1 mL per site" describes how a total was shared
+            stated = (
+                _stated_total(amounts, fact.volume_ml, owned)
+                if own and mult and fact.volume_ml and not amounts.total_vol
+                else None
+            )
+            if stated is not None:
+                fact.volume_ml = stated  # "0.5 mL per injection ... (4.5 mL)": the total is stated too
+                if fact.conc_mg_per_ml:
+                    fact.dose_mg = round(stated * fact.conc_mg_per_ml, 4)
+                own = False
             if mult and mult > 1 and own and not amounts.total_vol and not _TOTAL.search(s):
                 if fact.volume_ml is not None:
                     fact.volume_ml *= mult
@@ -191,7 +206,7 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
             continue
         val = m.group(kind)
         if kind == "vol" and val is not None:
-            if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 14), m.start()):
+            if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 26), m.start()):
                 a.total_vol.append((m.start(), _num(val)))
             else:
                 a.vol.append((m.start(), _num(val)))
@@ -209,6 +224,11 @@ def _assign(
         return facts
 
     def owner(pos: int) -> int:
+        # "8 mL total (40 mg) with triamcinolone": a bracketed equivalent belongs to the drug before it
+        if _EQUIVALENT.search(low, max(cs, pos - 30), pos):
+            before = [i for i, m in enumerate(ms) if m.end <= pos]
+            if before:
+                return before[-1]
         # "0.5% bupivacaine", "40 mg Kenalog": an amount written right before a drug name is its own
         tail = _AMOUNT.match(low, pos)
         if tail is not None:
@@ -236,7 +256,9 @@ def _assign(
     for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
         for pos, val in getattr(a, kind):
             f = facts[owner(pos)]
-            if kind in ("vol", "mg", "units"):
+            if (kind == "vol" and f.volume_ml is None) or (kind == "mg" and f.dose_mg is None) or (
+                kind == "units" and f.dose_units is None
+            ):
                 positions.setdefault(id(f), set()).add(pos)
             if kind == "pct" and f.conc_mg_per_ml is None:
                 f.conc_mg_per_ml, f.conc_label = val * 10.0, f"{val:g}%"
@@ -322,6 +344,21 @@ def _multiplier(
         return sum(c for c in counts if c is not None), pm.span()
     sides = {(f.muscle_id, f.laterality) for f in today_muscles}
     return (len(sides) or None), pm.span()  # at least one site per muscle and side
+
+
+_ROUGHLY = re.compile(r"\b(?:about|approximately|approx\.?|roughly|~)\s*$")
+
+
+def _stated_total(a: _Amounts, per_site: float, owned: set[int]) -> float | None:
+    """A volume in the same clause, no drug's own, that is a whole multiple of the per-site amount."""
+    best = None
+    for p, v in (*a.vol, *a.total_vol):
+        if p in owned:
+            continue
+        k = v / per_site
+        if k >= 1.5 and abs(k - round(k)) < 0.05 and (best is None or v > best):
+            best = v
+    return best
 
 
 def _amount_near(low: str, ms: int, me: int, cs: int, ce: int) -> int | None:

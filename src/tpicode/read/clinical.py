@@ -47,8 +47,10 @@ _NEG_OUTCOME = re.compile(
     r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
     r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
+    r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
+    r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*"
 )
-_TRIED = re.compile(r"\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
+_TRIED = re.compile(r"\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
 _NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
 _INDICATION = re.compile(r"\bindications?\s*:|\bfor (?:the )?(?:treatment of )?(?:chronic |acute |persistent |ongoing )?(?:myofascial|muscle|trigger|tension|myalgia|fibromyalgia)|\bdue to (?:myofascial|trigger)|\bmedical necessity\b|\bindicated (?:for|due)")
 _TP_EXAM = re.compile(
@@ -58,7 +60,8 @@ _TP_EXAM = re.compile(
 )
 _REPEAT = re.compile(
     r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
-    r"|\b(?:tpis?|trigger[- ]point injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
+    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
 )
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
@@ -195,10 +198,14 @@ def read_clinical(
                 break
     for span in h["therapy"].spans:
         info = clause_of(span[0])
-        if info is None or info.clause.section == "plan":
+        if info is None:
             continue
         cs, ce = info.clause.start, info.clause.end
-        if (h["neg_outcome"].any(cs, ce) or h["tried"].any(cs, ce)) and not h["not_tried"].any(cs, span[0]):
+        # the outcome may follow in the next clause: "PT 12 visits + HEP + naproxen; no relief lasting"
+        nxt = clause_of(ce + 2)
+        ne = nxt.clause.end if nxt is not None and nxt.clause.line <= info.clause.line + 1 else ce
+        outcome = h["neg_outcome"].any(cs, ne) or h["tried"].any(cs, ce)
+        if outcome and not h["not_tried"].any(cs, span[0]):
             facts.conservative_failed = span
             break
     facts.indication = h["indication"].spans[0] if h["indication"].spans else None

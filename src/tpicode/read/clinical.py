@@ -35,6 +35,8 @@ _RESPONSE = re.compile(
     r"\btolerat\w+\b|\btol(?:\.|'d)? (?:well|it well|procedure)|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
     r"|\bpain (?:was |is )?(?:improved|decreased|reduced|resolved|better|relieved)\b|\bimmediate (?:relief|improvement|reduction)\b"
     r"|\b(?:good|excellent|significant|partial|moderate|some|complete|no) (?:relief|response|improvement)\b|\bresponse\s*:|\bfeeling relief\b|\bfelt better\b"
+    r"|\btolerance\s*[:\t-]?\s*(?:good|well|fine|excellent|ok)\b|\bpain\b[^\d\n]{0,12}\d{1,2}\s*(?:->|→|=>|to)\s*\d{1,2}\b"
+    r"|\bpre\s*/\s*post\b[^\d\n]{0,6}\d{1,2}\s*/\s*\d{1,2}\b"
 )
 _COMPLICATIONS = re.compile(
     r"\bcomplications?\s*:?\s*(?:none|no|nil)\b|\b(?:no|without)\s+(?:\w+\s+){0,2}(?:complications?|adverse (?:events?|reactions?|effects?))"
@@ -187,7 +189,8 @@ def read_clinical(
             facts.pain_pre = facts.pain_pre or span
     for span in h["response"].spans:
         info = clause_of(span[0])
-        if info is not None and not has_cue(info, ("future",)):
+        # "will tolerate", "should feel relief" are plans; a future cue further off is another clause's
+        if info is not None and not h["future"].any(max(info.clause.start, span[0] - 25), span[0]):
             facts.response = span
             break
     facts.complications = h["complications"].spans[0] if h["complications"].spans else None

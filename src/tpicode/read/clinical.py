@@ -71,8 +71,10 @@ _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|p
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
-    r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted)\s*(?:about |approximately |nearly |almost |over |~)?"
+    r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago)\s*"
+    r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |~)?"
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
+    r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
 )
 _DURNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3}
 _REHAB = re.compile(r"\b(?:home exercise|hep|physical therapy|pt|rehab\w*|stretching program|exercise program|active therapy)\b")
@@ -221,8 +223,8 @@ def read_clinical(
     seen_clauses: set[int] = set()
     for rep in h["repeat"].spans:
         info = clause_of(rep[0])
-        if info is None or info.clause.start in seen_clauses:
-            continue
+        if info is None or info.clause.start in seen_clauses or info.other_procedure:
+            continue  # an earlier epidural or joint injection is not an earlier TPI session
         seen_clauses.add(info.clause.start)
         cs, ce, s = info.clause.start, info.clause.end, info.text
         if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
@@ -243,9 +245,9 @@ def read_clinical(
         weeks = None
         dm2 = _DURATION.search(info.text)
         if dm2:
-            n = dm2.group("n")
+            n = dm2.group("n") or dm2.group("n2")
             num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
-            u = dm2.group("u")
+            u = dm2.group("u") or dm2.group("u2")
             weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
         facts.relief.append((pct, weeks, (rs, re_)))
     facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None

@@ -58,7 +58,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         }
         for idx, info in enumerate(infos):
             tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
-            if info.status == "today" and info.cues and not info.other_procedure and tpi_clause:
+            if info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause:
                 facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))

@@ -171,7 +171,7 @@ def read_sites(
                 status = "negated"  # a template row with "# injections: 0"
             if m.kind == "group":
                 g = k.groups[m.id]
-                listed = any(o.kind == "muscle" for o in ms) and not g.site_only
+                listed = not g.site_only and (any(o.kind == "muscle" for o in ms) or _site_item(low, cs, ce, ms))
                 if status == "today" and not (listed or _group_is_site(low, cs, ce, m, g.site_only)):
                     status = "other"
                 groups.append(GroupFact(m.id, status, [(m.start, m.end)]))

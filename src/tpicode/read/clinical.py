@@ -66,6 +66,12 @@ _REPEAT = re.compile(
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
 )
+# Diagnoses a TPI visit is about; any other coded problem is a different problem
+_TPI_RELATED = re.compile(r"M(?:79|54|62|25|53|60|99|47|50|51|48|43)|G(?:44|43|24|57|54|58|89)|S(?:13|16|33|39)|R(?:51|52)")
+_MANAGED = re.compile(
+    r"\b(?:start(?:ed)?|increase[d]?|decrease[d]?|adjust(?:ed)?|refill(?:ed)?|titrat\w+|order(?:ed)?|recheck|"
+    r"check(?:ed)?|referr?(?:al|ed)?|counsel(?:ed|ing)|prescribed|changed|switched|discontinued)\b"
+)
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
@@ -171,8 +177,10 @@ def read_clinical(
     for ps, pe in pain_hits.spans:
         info = clause_of(ps)
         if info is None:
-            continue
-        cs, ce, sec = info.clause.start, info.clause.end, info.clause.section
+            # "Pre-procedure NRS: 8": the scale word is in the field label, the score after it
+            cs, ce, sec = max(0, ps - 45), min(len(low), pe + 14), "none"
+        else:
+            cs, ce, sec = info.clause.start, info.clause.end, info.clause.section
         if float(pain_value[(ps, pe)]) > 10:
             continue
         ctx_before = low[max(cs, ps - 45) : ps]
@@ -255,6 +263,11 @@ def read_clinical(
     facts.em_separate = h["em_separate"].spans[0] if h["em_separate"].spans else None
     facts.dx_terms.extend(_dx_terms(low, infos, k))
     _icd_codes(text, low, facts, infos)
+    if facts.em_separate is None and facts.em_codes:
+        # a second, unrelated problem coded and managed at the visit is separately identifiable work
+        other = next((sp for code, sp in facts.icd_codes if not _TPI_RELATED.match(code)), None)
+        if other is not None and _MANAGED.search(low):
+            facts.em_separate = other
     seen: set[tuple[dt.date, int]] = set()
     uniq = []
     for d, sp in facts.prior_sessions:

@@ -53,10 +53,11 @@ _UNIT_TO = {
     "cc": "cc", "mls": "ml",
 }
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
-_GATE = re.compile(
-    r"period|comma|colon|paragraph|new line|next line|percent|milligram|milliliter|millilitre|cc's|ccs|mils|"
-    r"out of|" + _NUMWORD + r"|half|quarter"
-)
+_WORDS = re.compile(r"[a-z]+")
+_PUNCT_GATES = ({"period", "stop"}, {"comma"}, {"semicolon"}, {"colon"})
+_BREAK_GATE = {"paragraph", "line", "number"}
+_NUMBER_GATE = set(_WORD_VALUE) | {"half", "quarter", "hundred"}
+_UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milliliters", "millilitre", "millilitres", "ccs", "mils", "mls", "cc"}
 
 
 def _spoken_value(words: str) -> str | None:
@@ -109,18 +110,24 @@ def unchecked_and_quoted(low: str) -> str:
 
     Both are in the note but are not today's documentation; blanking keeps every offset.
     """
-    if not _ANY_FORM.search(low):
+    boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
+    leaders = "..." in low or "___" in low
+    copied = "cop" in low or "carried" in low or "pasted" in low
+    if not (boxes or leaders or copied):
         return low
     buf = list(low)
-    for m in _UNCHECKED.finditer(low):
-        buf[m.start() : m.end()] = " " * (m.end() - m.start())
-    for m in _CHECKED.finditer(low):
-        buf[m.start() : m.end()] = " " * (m.end() - m.start())
-    for m in _LEADERS.finditer(low):
-        buf[m.start() : m.end()] = " " * (m.end() - m.start())  # "Upper trapezius ........ [x] Left"
-    for m in _COPIED.finditer(low):
-        a, b = m.start(), m.end()
-        buf[a:b] = ["\n" if c == "\n" else " " for c in low[a:b]]
+    if boxes:
+        for m in _UNCHECKED.finditer(low):
+            buf[m.start() : m.end()] = " " * (m.end() - m.start())
+        for m in _CHECKED.finditer(low):
+            buf[m.start() : m.end()] = " " * (m.end() - m.start())
+    if leaders:
+        for m in _LEADERS.finditer(low):
+            buf[m.start() : m.end()] = " " * (m.end() - m.start())  # "Upper trapezius ........ [x] Left"
+    if copied:
+        for m in _COPIED.finditer(low):
+            a, b = m.start(), m.end()
+            buf[a:b] = ["\n" if c == "\n" else " " for c in low[a:b]]
     return "".join(buf)
 
 
@@ -131,18 +138,22 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     (None when nothing was rewritten, so offsets are the note's own).
     """
     low = unchecked_and_quoted(low)
-    if not _GATE.search(low):
-        return text, low, None
+    words = set(_WORDS.findall(low))  # cheap gates: most typed notes need none of the passes below
     edits: list[Edit] = []
-    for pat, mark in _PUNCT:
-        edits.extend((m.start("w"), m.end("w"), mark) for m in pat.finditer(low))
-    edits.extend((m.start(1), m.end(1), "\n") for m in _BREAKS.finditer(low))
-    for m in _NUMBER.finditer(low):
-        value = _spoken_value(m.group("num"))
-        if value is not None:
-            edits.append((m.start("num"), m.end("num"), value))
-    edits.extend((m.start("u"), m.end("u"), _UNIT_TO[m.group("u")]) for m in _UNIT_WORDS.finditer(low))
-    edits.extend((m.start("w"), m.end("w"), "/") for m in _OUT_OF.finditer(low))
+    for (pat, mark), gate in zip(_PUNCT, _PUNCT_GATES, strict=True):
+        if gate & words:
+            edits.extend((m.start("w"), m.end("w"), mark) for m in pat.finditer(low))
+    if _BREAK_GATE & words:
+        edits.extend((m.start(1), m.end(1), "\n") for m in _BREAKS.finditer(low))
+    if _NUMBER_GATE & words:
+        for m in _NUMBER.finditer(low):
+            value = _spoken_value(m.group("num"))
+            if value is not None:
+                edits.append((m.start("num"), m.end("num"), value))
+    if _UNIT_GATE & words:
+        edits.extend((m.start("u"), m.end("u"), _UNIT_TO[m.group("u")]) for m in _UNIT_WORDS.finditer(low))
+    if "out" in words:
+        edits.extend((m.start("w"), m.end("w"), "/") for m in _OUT_OF.finditer(low))
     edits = clean([e for e in edits if low[e[0] : e[1]] != e[2]])
     if not edits:
         return text, low, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, cast
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -16,22 +16,17 @@ from tpicode.model import (
     Diagnosis,
     Encounter,
     Evidence,
-    Laterality,
     Line,
     MedicationResult,
     MuscleResult,
     Procedure,
-    ProcedureKind,
     Result,
     SessionRef,
-    Status,
 )
 from tpicode.read import read_note
 from tpicode.read.clinical import icd_description
 from tpicode.read.cues import Cues, load_cues
 from tpicode.read.facts import Facts, Span
-
-DxSource = Literal["input", "note"]
 
 
 def to_encounter(data: Encounter | Mapping[str, Any] | str) -> Encounter:
@@ -85,7 +80,7 @@ def code(
     else:
         status = "ready"
     res = _result(enc, facts, coded, findings, status, f"{pack.payer}@{pack.version}", cues)
-    res.prior_sessions = [SessionRef.model_construct(date=p.day, source=p.source) for p in prior]
+    res.prior_sessions = [SessionRef(date=p.day, source=p.source) for p in prior]
     return res
 
 
@@ -117,9 +112,7 @@ def _prior_sessions(enc: Encounter, facts: Facts, history: Iterable[PriorSession
 
 
 def _ev(note: str, spans: list[Span]) -> list[Evidence]:
-    # model_construct: these objects are built here from typed stage outputs, so validating them again
-    # would only cost time on the per-note path
-    return [Evidence.model_construct(start=s, end=e, text=note[s:e]) for s, e in spans]
+    return [Evidence(start=s, end=e, text=note[s:e]) for s, e in spans]
 
 
 def _result(
@@ -127,10 +120,10 @@ def _result(
 ) -> Result:
     note = enc.note
     muscles = [
-        MuscleResult.model_construct(
+        MuscleResult(
             muscle=e.name,
-            laterality=cast(Laterality, e.laterality),
-            procedure=cast(ProcedureKind, e.procedure),
+            laterality=e.laterality,
+            procedure=e.procedure,
             injections=e.injections,
             part=e.part,
             region=e.region,
@@ -139,7 +132,7 @@ def _result(
         for e in coded.muscles + coded.dry_muscles
     ]
     meds = [
-        MedicationResult.model_construct(
+        MedicationResult(
             drug=m.name,
             dose_mg=m.fact.dose_mg,
             dose_units=m.fact.dose_units,
@@ -153,7 +146,7 @@ def _result(
         for m in coded.meds
     ]
     lines = [
-        Line.model_construct(
+        Line(
             code=ln.code,
             units=ln.units,
             modifiers=ln.modifiers,
@@ -164,13 +157,13 @@ def _result(
         for ln in coded.lines
     ]
     diagnoses = [
-        Diagnosis.model_construct(code=d.code, source=cast(DxSource, d.source), description=icd_description(d.code), evidence=_ev(note, d.spans))
+        Diagnosis(code=d.code, source=d.source, description=icd_description(d.code), evidence=_ev(note, d.spans))
         for d in coded.diagnoses
     ]
-    return Result.model_construct(
+    return Result(
         id=enc.id,
-        status=cast(Status, status),
-        procedure=Procedure.model_construct(code=coded.procedure_code, muscle_count=coded.muscle_count),
+        status=status,
+        procedure=Procedure(code=coded.procedure_code, muscle_count=coded.muscle_count),
         muscles=muscles,
         medications=meds,
         lines=lines,

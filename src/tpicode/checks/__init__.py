@@ -24,13 +24,13 @@ def run_checks(pack: ResolvedPack, ctx: Context) -> list[Finding]:
             continue
         for hit in IMPLEMENTATIONS[rule.impl](rule, ctx):
             findings.append(
-                Finding.model_construct(
+                Finding(
                     check=rule.check,
                     severity=rule.severity,
                     message=rule.message.format_map(_Values(hit.values)),
                     rule=rule.id,
                     source=rule.source,
-                    evidence=[Evidence.model_construct(start=s, end=e, text=note[s:e]) for s, e in hit.spans],
+                    evidence=[Evidence(start=s, end=e, text=note[s:e]) for s, e in hit.spans],
                 )
             )
     return findings

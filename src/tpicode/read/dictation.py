@@ -45,7 +45,7 @@ _BREAKS = re.compile(
     r"|number (?:one|two|three|four|five|six|seven|eight|nine|ten)(?= [a-z]+(?: [a-z]+)? colon))(?![a-z])"
 )
 _UNIT_WORDS = re.compile(
-    r"(?<=[\d ])(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|cc|mls)(?![a-z])"
+    r"(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|cc|mls)(?![a-z])"
 )
 _UNIT_TO = {
     "percent": "%", "per cent": "%", "milligram": "mg", "milligrams": "mg", "milliliter": "ml",
@@ -53,9 +53,10 @@ _UNIT_TO = {
     "cc": "cc", "mls": "ml",
 }
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
-_WORDS = re.compile(r"[a-z]+")
+_WORDS = re.compile(r"[a-z]+|\d+")
+_PUNCT_WORDS = {"period", "full", "comma", "semicolon", "colon"}
 _PUNCT_GATES = ({"period", "stop"}, {"comma"}, {"semicolon"}, {"colon"})
-_BREAK_GATE = {"paragraph", "line", "number"}
+_BREAK_GATE = {"new", "next", "number"}
 _NUMBER_GATE = set(_WORD_VALUE) | {"half", "quarter", "hundred"}
 _UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milliliters", "millilitre", "millilitres", "ccs", "mils", "mls", "cc"}
 
@@ -138,22 +139,45 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     (None when nothing was rewritten, so offsets are the note's own).
     """
     low = unchecked_and_quoted(low)
-    words = set(_WORDS.findall(low))  # cheap gates: most typed notes need none of the passes below
+    # Only the words that can start a spoken form are looked at, each with one anchored match: a
+    # full-text scan per pattern would cost more than all the rest of the reader.
     edits: list[Edit] = []
-    for (pat, mark), gate in zip(_PUNCT, _PUNCT_GATES, strict=True):
-        if gate & words:
-            edits.extend((m.start("w"), m.end("w"), mark) for m in pat.finditer(low))
-    if _BREAK_GATE & words:
-        edits.extend((m.start(1), m.end(1), "\n") for m in _BREAKS.finditer(low))
-    if _NUMBER_GATE & words:
-        for m in _NUMBER.finditer(low):
-            value = _spoken_value(m.group("num"))
-            if value is not None:
-                edits.append((m.start("num"), m.end("num"), value))
-    if _UNIT_GATE & words:
-        edits.extend((m.start("u"), m.end("u"), _UNIT_TO[m.group("u")]) for m in _UNIT_WORDS.finditer(low))
-    if "out" in words:
-        edits.extend((m.start("w"), m.end("w"), "/") for m in _OUT_OF.finditer(low))
+    covered = -1
+    for tm in _WORDS.finditer(low):
+        w = tm.group()
+        a = tm.start()
+        if a < covered:
+            continue
+        if w in _NUMBER_GATE:
+            m = _NUMBER.match(low, a)
+            if m is not None:
+                value = _spoken_value(m.group("num"))
+                if value is not None:
+                    edits.append((m.start("num"), m.end("num"), value))
+                    covered = m.end("num")
+            if w in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"):
+                om = _OUT_OF.match(low, a)
+                if om is not None:
+                    edits.append((om.start("w"), om.end("w"), "/"))
+        elif w in _UNIT_GATE:
+            um = _UNIT_WORDS.match(low, a)
+            if um is not None and a and (low[a - 1].isdigit() or low[a - 1] == " "):
+                edits.append((um.start("u"), um.end("u"), _UNIT_TO[um.group("u")]))
+        elif w in _PUNCT_WORDS and a:
+            for pat, mark in _PUNCT:
+                # anchored just before the word; the colon pattern needs the header word before it
+                pm = pat.search(low, max(0, a - 40), min(len(low), a + 12))
+                if pm is not None and pm.start("w") == a:
+                    edits.append((pm.start("w"), pm.end("w"), mark))
+                    break
+        elif w in _BREAK_GATE:
+            bm = _BREAKS.match(low, a)
+            if bm is not None:
+                edits.append((bm.start(1), bm.end(1), "\n"))
+        elif w.isdigit() or w == "out":
+            om = _OUT_OF.match(low, a)
+            if om is not None:
+                edits.append((om.start("w"), om.end("w"), "/"))
     edits = clean([e for e in edits if low[e[0] : e[1]] != e[2]])
     if not edits:
         return text, low, None

@@ -32,11 +32,13 @@ _POSTFIX = re.compile(
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
-    r"(?:x\s?(?P<a>\d{1,2})\b|[^\n]{0,60}?#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b"
+    r"(?:x\s?(?P<a>\d{1,2})\b"
     r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*\|"
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
+# a form's count field further along the row: "Upper trapezius ... [x] Left   # injections: 2"
+_COUNT_FIELD = re.compile(r"#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b")
 _COUNT_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+)?"
     r"(?:injections?|trigger points?|tps?|sites?|needle insertions?)\s+(?:were\s+\w+\s+)?"
@@ -167,7 +169,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
-            if status == "today" and m.kind == "muscle" and _count(low, cs, ce, m) == 0:
+            injections = _count(low, cs, ce, m) if m.kind == "muscle" else None
+            if status == "today" and injections == 0:
                 status = "negated"  # a template row with "# injections: 0"
             if m.kind == "group":
                 g = k.groups[m.id]
@@ -177,7 +180,6 @@ def read_sites(
                 groups.append(GroupFact(m.id, status, [(m.start, m.end)]))
                 continue
             muscle = k.muscles[m.id]
-            injections = _count(low, cs, ce, m)
             lat: tuple[str, ...] = sides[i] if muscle.paired else ()
             for side in lat or ("unspecified",):
                 muscles.append(
@@ -261,10 +263,15 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
 
 
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
-    am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 90))
+    am = _COUNT_AFTER.match(low, m.end, min(ce, m.end + 40))
     if am:
-        v = am.group("a") or am.group("c") or am.group("t") or am.group("b")
+        v = am.group("a") or am.group("t") or am.group("b")
         return int(v) if v.isdigit() else _WORDNUM[v]
+    end = min(ce, m.end + 90)
+    nl = low.find("\n", m.end, end)
+    fm = _COUNT_FIELD.search(low, m.end, end if nl < 0 else nl)
+    if fm and ("#" in low[m.end : fm.start() + 1] or ":" in low[fm.start() : fm.end()]):
+        return int(fm.group("c"))
     bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
     if bm:
         n = bm.group("n")

@@ -47,6 +47,10 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_PROCEDURE_DETAIL = re.compile(
+    r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
+    r"|\bnegative aspiration\b|\baspiration negative\b|\bneg(?:ative)? asp\b|\bband-?aids?\b|\btolerated\b"
+)
 _PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
 
 
@@ -122,10 +126,22 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
         infos.append(_classify(cl, low, {cat: spans[i] for cat, spans in per.items()}, cues))
     performed = any(i.status == "today" for i in infos)
+    # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details
+    detailed: set[int] = set()
+    for i, info in enumerate(infos):
+        if info.clause.section == "plan" and _PROCEDURE_DETAIL.search(info.text):
+            j = i
+            while j >= 0 and infos[j].clause.section == "plan":
+                detailed.add(j)
+                j -= 1
+            j = i + 1
+            while j < len(infos) and infos[j].clause.section == "plan":
+                detailed.add(j)
+                j += 1
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
-    for info in infos:
+    for idx, info in enumerate(infos):
         cl = info.clause
         if cl.section != prev_section:
             lead = None
@@ -134,7 +150,7 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
         if info.status == "nominal":
             if cl.section in ("procedure", "none", "response", "complications"):
                 info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
-            elif cl.section == "plan" and info.today:
+            elif cl.section == "plan" and (info.today or idx in detailed):
                 info.status = "today"  # "P: TPI today - four injections in the left gastrocnemius ..."
             else:
                 info.status = "unclear"

@@ -29,7 +29,10 @@ def drug_dose_missing(rule: Rule, ctx: Context) -> list[Hit]:
     for m in ctx.coded.meds:
         f = m.fact
         has_amount = f.dose_mg is not None or f.dose_units is not None
-        if not has_amount and f.volume_ml is not None and (m.drug_class == "saline" or f.conc_mg_per_ml or f.conc_units_per_ml):
+        # a volume is the amount for products billed per vial or with no strength (saline, Sarapin)
+        if not has_amount and f.volume_ml is not None and (
+            m.drug_class in ("saline", "other") or f.conc_mg_per_ml or f.conc_units_per_ml
+        ):
             has_amount = True
         if not has_amount:
             out.append(Hit({"drug": m.name}, m.spans[:1]))

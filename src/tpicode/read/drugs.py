@@ -24,10 +24,10 @@ _WORDS = {
 _AMOUNT = re.compile(
     r"(?P<pct>(?<![\d.])(?:\d+(?:\.\d+)?|\.\d+))\s*%"
     r"|(?P<mgml>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)\s*(?:/|per)\s*(?:1\s*)?(?:ml|cc)\b"
-    r"|(?P<uml>\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(?:1\s*)?(?:ml|cc)\b"
+    r"|(?P<uml>\d+(?:\.\d+)?\s*(?:units?|u)\s*(?:/|per)\s*(?:\d*\.?\d+\s*)?(?:ml|cc))\b"
     r"|(?P<vol>" + _NUM + r")\s*(?:ml|cc|ccs|cc's|milliliters?|millilitres?)(?![a-z])"
     r"|(?P<mg>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)(?![a-z/])"
-    r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)"
+    r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)(?!\s*(?:per|/))"
 )
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
@@ -45,6 +45,7 @@ _PER_SITE = re.compile(
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
+_UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:in all|altogether)\b")
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
@@ -121,6 +122,8 @@ def read_drugs(
                 status = "negated"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
+            elif _NOT_INJECTED_FORM.match(low, m.end) or _NOT_INJECTED_BEFORE.search(low, max(cs, m.start - 12), m.start):
+                status = "other"  # "lidocaine patches", "oral Toradol", "topical diclofenac"
             fact.status = status
             mine = positions.get(id(fact), set())
             owned = {p for ps in positions.values() for p in ps}
@@ -156,7 +159,8 @@ def read_drugs(
     return merged
 
 
-_TOTAL_LINE = re.compile(r"^\s*(?:total|total dose|total injected|total amount)[^:]{0,20}:\s*")
+_TOTAL_LINE = re.compile(r"^\s*(?:total|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
+_GIVEN_WORD = re.compile(r"\binject(?:ed|ion)\b|\bgiven\b|\badministered\b|\bdelivered\b")
 
 
 def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact], k: Knowledge) -> None:
@@ -165,11 +169,17 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
     if len(today) != 1:
         return
     d = today[0]
+    first = d.spans[0][0]
     for idx, info in enumerate(infos):
-        if idx in per_clause or not _TOTAL_LINE.match(info.text):
+        if idx in per_clause or info.clause.start < first:
+            continue
+        total = _TOTAL_LINE.match(info.text) is not None
+        # "50 units injected; the remaining 50 units discarded" right after the drug is named
+        given = d.dose_units is None and d.dose_mg is None and _GIVEN_WORD.search(info.text) is not None
+        if not (total or given):
             continue
         a = _find_amounts(low, info.clause.start, info.clause.end)
-        if a.units and (d.dose_units is None or d.dose_units < a.units[0][1]):
+        if a.units and (d.dose_units is None or (total and d.dose_units < a.units[0][1])):
             d.dose_units = a.units[0][1]
         elif a.mg and d.dose_mg is None:
             d.dose_mg = a.mg[0][1]
@@ -178,6 +188,8 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
 _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
 )
+_NOT_INJECTED_FORM = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*%\s*)?(?:patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
+_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal)\s+$")
 _DILUENTS = frozenset({"sodium_chloride"})
 
 
@@ -205,6 +217,12 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
         if kind is None:
             continue
         val = m.group(kind)
+        if kind == "uml" and val is not None:
+            um = _UNITS_PER.match(val)
+            if um:
+                per = float(um.group(2)) if um.group(2) else 1.0
+                a.uml.append((m.start(), float(um.group(1)) / per if per else float(um.group(1))))
+            continue
         if kind == "vol" and val is not None:
             if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 26), m.start()):
                 a.total_vol.append((m.start(), _num(val)))

@@ -29,6 +29,10 @@ _POSTFIX = re.compile(
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
 )
+_LANDMARK = re.compile(
+    r"\b(?:deep|superficial|adjacent|next|lateral|medial|posterior|anterior|inferior|superior|proximal|distal)"
+    r"\s+to\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$|\b(?:beneath|underneath|below|under|away from|overlying)\s+(?:the\s+)?$"
+)
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
@@ -169,6 +173,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
+                status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
             injections = _count(low, cs, ce, m) if m.kind == "muscle" else None
             if status == "today" and injections == 0:
                 status = "negated"  # a template row with "# injections: 0"

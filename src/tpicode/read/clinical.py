@@ -72,6 +72,8 @@ _MANAGED = re.compile(
     r"\b(?:start(?:ed)?|increase[d]?|decrease[d]?|adjust(?:ed)?|refill(?:ed)?|titrat\w+|order(?:ed)?|recheck|"
     r"check(?:ed)?|referr?(?:al|ed)?|counsel(?:ed|ing)|prescribed|changed|switched|discontinued)\b"
 )
+_DATE_ROW = re.compile(r"^\s*(?:[-*•]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
+_HISTORY_WORD = re.compile(r"\b(?:prior|previous|past|earlier|history)\b")
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
@@ -245,6 +247,25 @@ def read_clinical(
                     d = _parse_date(dm)
                     if d is not None and d < dos and (dos - d).days < 3 * 366:
                         facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
+    # "Prior trigger point injections: 03/18/2024, 09/12/2024" and a lead-in followed by dated rows
+    lead_tpi = False
+    for info in infos:
+        s_ = info.text
+        label = info.clause.field_label
+        dated_row = _DATE_ROW.match(s_) is not None
+        tpi_words = _TPI_WORD.search(label) is not None or (_TPI_WORD.search(s_) is not None and s_.rstrip().endswith(":"))
+        in_history = info.clause.section == "history" or _HISTORY_WORD.search(label) is not None
+        if (lead_tpi and dated_row) or (tpi_words and in_history and info.status != "planned"):
+            if facts.repeat is None and (in_history or lead_tpi):
+                facts.repeat = (info.clause.start, info.clause.end)
+            for dm in _DATE.finditer(s_):
+                d = _parse_date(dm)
+                if d is not None and d < dos and (dos - d).days < 3 * 366:
+                    facts.prior_sessions.append((d, (info.clause.start + dm.start(), info.clause.start + dm.end())))
+        if s_.rstrip().endswith(":") and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
+            lead_tpi = True
+        elif not dated_row:
+            lead_tpi = False
     for rs, re_ in reliefs.spans:
         info = clause_of(rs)
         if info is None:

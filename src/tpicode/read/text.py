@@ -109,6 +109,7 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             section, outer = outer, None
         content_start = line_start
         label = ""
+        header_label = ""  # a recognised header's words stay with the text after it on its line
         m = _HEADER.match(raw)
         caps = None if m else _CAPS_LINE.match(raw)
         if m:
@@ -120,6 +121,7 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 section = kind
                 headers.append((line_start + m.start(1), line_start + m.end(1), kind))
                 content_start = line_start + m.end()
+                header_label = m.group(1).lower()
             else:
                 label = m.group(1).lower()
         elif caps or _TITLE_LINE.match(raw):
@@ -144,7 +146,7 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         ):
             flush()
         if content_start < line_end and text[content_start:line_end].strip():
-            pending.append((content_start, line_end, is_item, label))
+            pending.append((content_start, line_end, is_item, label or header_label))
             if is_item:
                 flush()
         if nl >= n:

@@ -50,7 +50,8 @@ _NEG_OUTCOME = re.compile(
     r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
     r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
-    r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*"
+    r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*|\bbut not\b|\bnot (?:the |her |his )?pain\b"
+    r"|\bstill (?:painful|has pain|symptomatic|hurts)"
 )
 _TRIED = re.compile(r"\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
 _NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
@@ -61,7 +62,9 @@ _TP_EXAM = re.compile(
     r"|\btender (?:nodules?|knots?|points?)\b|\bactive trigger points?\b|\breproduc\w+ (?:of )?(?:the |her |his )?(?:typical |usual |concordant )?pain\b|\bconcordant pain\b"
 )
 _REPEAT = re.compile(
-    r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
+    r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)"
+    r"(?:(?!knee|hip|shoulder|joint|epidural|facet|bursa|steroid|cortisone|sacroiliac|spinal|nerve|botox|vaccine|flu)\w+\s+){0,2}"
+    r"(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
     r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"

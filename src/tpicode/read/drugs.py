@@ -353,7 +353,7 @@ def _multiplier(
         # a bare trailing "each" qualifies an amount just before it ("1.5 mL each"), not a count
         # ("2 sites each")
         near = [m for m in _AMOUNT.finditer(s, max(0, pm.start() - 30), pm.start()) if m.lastgroup in ("vol", "mg", "units")]
-        if not near or s[near[-1].end() : pm.start()].strip(" ,;:-") and not re.fullmatch(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}", s[near[-1].end() : pm.start()]):
+        if not near or (s[near[-1].end() : pm.start()].strip(" ,;:-") and not re.fullmatch(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}", s[near[-1].end() : pm.start()])):
             pm = None
     if not pm:
         return None, None

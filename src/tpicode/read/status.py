@@ -121,8 +121,10 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     ix = CueIndex(low, cues, fr.clauses, hits)
     per = ix.per
     infos: list[ClauseInfo] = []
+    # "Medications: lidocaine 5 mL; Kenalog 40 mg": one injectate hint makes the whole line the injectate
+    hinted_lines = {cl.line for cl in fr.clauses if cl.section == "medications" and _INJECTATE_HINT.search(low, cl.start, cl.end)}
     for i, cl in enumerate(fr.clauses):
-        if cl.section == "medications" and _INJECTATE_HINT.search(low, cl.start, cl.end):
+        if cl.section == "medications" and cl.line in hinted_lines:
             cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
         infos.append(_classify(cl, low, {cat: spans[i] for cat, spans in per.items()}, cues))
     performed = any(i.status == "today" for i in infos)

@@ -166,7 +166,7 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
         elif w in _PUNCT_WORDS and a:
             for pat, mark in _PUNCT:
                 # anchored just before the word; the colon pattern needs the header word before it
-                pm = pat.search(low, max(0, a - 40), min(len(low), a + 12))
+                pm = pat.match(low, a - 1) if mark != ":" else pat.search(low, max(0, a - 40), min(len(low), a + 12))
                 if pm is not None and pm.start("w") == a:
                     edits.append((pm.start("w"), pm.end("w"), mark))
                     break

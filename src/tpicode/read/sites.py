@@ -26,6 +26,7 @@ _PREFIX = re.compile(
 )
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
+    r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+)?"
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
 )
@@ -33,6 +34,15 @@ _LANDMARK = re.compile(
     r"\b(?:deep|superficial|adjacent|next|lateral|medial|posterior|anterior|inferior|superior|proximal|distal)"
     r"\s+to\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$|\b(?:beneath|underneath|below|under|away from|overlying)\s+(?:the\s+)?$"
 )
+_RELATIVE_SIDE = re.compile(r"\b(ipsi|contra)lateral\s+(?:\w+\s+)?$")
+_LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
+
+
+def _side_of_label(label: str) -> tuple[str, ...]:
+    m = _LABEL_SIDE.search(label) if label else None
+    return _side_of(m.group(1)) if m else ()
+
+
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
@@ -151,6 +161,9 @@ def read_sites(
                 runs[-1].append(i)
             else:
                 runs.append([i])
+        label_side = _side_of_label(info.clause.field_label)  # "Left side injected: QL x2, glute med x2"
+        if label_side and n and not prefix[0]:
+            prefix[0] = label_side
         sides: list[tuple[str, ...]] = [()] * n
         for run in runs:
             current: tuple[str, ...] = ()
@@ -165,6 +178,13 @@ def read_sites(
                     if not sides[i]:
                         sides[i] = postfix[last]
 
+        for i, m in enumerate(ms):
+            if not sides[i] and m.kind == "muscle":
+                rel = _RELATIVE_SIDE.search(low, max(cs, m.start - 20), m.start)
+                earlier = [sides[j] for j in range(i) if len(sides[j]) == 1]
+                if rel and earlier:
+                    same = earlier[-1]
+                    sides[i] = same if rel.group(1) == "ipsi" else (("right",) if same == ("left",) else ("left",))
         for i, m in enumerate(ms):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
             if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
@@ -232,11 +252,15 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
         if not fm:
             continue
         sides = _side_of(fm.group("side"))
-        for near in (idx - 1, idx - 2, idx + 1):
+        for near in (idx - 1, idx - 2, idx - 3, idx - 4, idx - 5, idx - 6, idx + 1, idx + 2):
             if not 0 <= near < len(infos) or infos[near].clause.section != info.clause.section:
                 continue
             cs, ce = infos[near].clause.start, infos[near].clause.end
-            targets = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and k.muscles[f.muscle_id].paired]
+            targets = [
+                f for f in out
+                if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status == "today"
+                and k.muscles[f.muscle_id].paired
+            ]
             if not targets:
                 continue
             kept = [f for f in out if f not in targets]

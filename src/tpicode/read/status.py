@@ -36,7 +36,7 @@ _ANAPHORA = re.compile(
 )
 _GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done|made|carried out|undertaken)\b")
 _SPECIFIC_DONE = re.compile(
-    r"\binject(?:ed|ing)\b|\binfiltrat(?:ed|ing)\b|\bneedled\b|\b(?:used|needle|syringe) to inject\b"
+    r"\binject(?:ed|ing)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing)\b|\bneedled\b|\b(?:used|needle|syringe) to inject\b"
 )
 _INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
 _DONE_VERB = re.compile(r"\b(?:injected|needled|infiltrated)\b")

@@ -32,6 +32,7 @@ _AMOUNT = re.compile(
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
+_AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%\s*|hcl\s*|plain\s*)?")
 _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
 _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
@@ -45,6 +46,8 @@ _PER_SITE = re.compile(
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
+_CONTAINER = re.compile(r"[ \t-]*(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b")
+_DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:in all|altogether)\b")
@@ -99,7 +102,8 @@ def read_drugs(
         s = low[cs:ce]
         amounts = _find_amounts(low, cs, ce)
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
-        if len(ms) == 1 and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
+        mixture = len(ms) == 2 and (_RATIO.search(s) is not None or _EQUAL_PARTS.search(s) is not None)
+        if (len(ms) == 1 or mixture) and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
             for j in range(idx + 1, min(idx + 4, len(infos))):
                 if j in per_clause or infos[j].clause.section != info.clause.section:
                     break
@@ -223,6 +227,10 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
                 per = float(um.group(2)) if um.group(2) else 1.0
                 a.uml.append((m.start(), float(um.group(1)) / per if per else float(um.group(1))))
             continue
+        if kind in ("vol", "units") and _CONTAINER.match(low, m.end()):
+            continue  # "a 10 cc vial", "a 100-unit vial", "a 10 mL syringe": the container, not the dose
+        if kind == "vol" and val is not None and _DISCARDED.match(low, m.end()):
+            continue  # "2 mL discarded": waste, read by the vial facts
         if kind == "vol" and val is not None:
             if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 26), m.start()):
                 a.total_vol.append((m.start(), _num(val)))
@@ -255,6 +263,10 @@ def _assign(
                 # "40 mg Kenalog", "40 mg of Kenalog" (dictation pads with spaces)
                 if len(gap) <= 16 and _OF_GAP.fullmatch(gap):
                     return i
+        # "lidocaine 3 mL with ...", "Lidocaine 1% 5 mL": an amount right after a drug name is its own
+        for i, m in enumerate(ms):
+            if 0 <= pos - m.end <= 12 and _AFTER_NAME_GAP.fullmatch(low, m.end, pos):
+                return i
         best, best_d = 0, 1 << 30
         for i, m in enumerate(ms):
             if pos >= m.end:

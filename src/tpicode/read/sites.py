@@ -253,7 +253,9 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
             continue
         sides = _side_of(fm.group("side"))
         for near in (idx - 1, idx - 2, idx - 3, idx - 4, idx - 5, idx - 6, idx + 1, idx + 2):
-            if not 0 <= near < len(infos) or infos[near].clause.section != info.clause.section:
+            if not 0 <= near < len(infos):
+                continue
+            if infos[near].clause.section != info.clause.section and abs(near - idx) > 1:
                 continue
             cs, ce = infos[near].clause.start, infos[near].clause.end
             targets = [

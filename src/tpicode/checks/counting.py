@@ -21,7 +21,7 @@ def muscle_not_named(rule: Rule, ctx: Context) -> list[Hit]:
     groups = [
         g for g in ctx.facts.groups
         if g.status == "today"
-        and not named & set(ctx.knowledge.groups[g.group_id].could_mean)
+        and (g.explicit or not named & set(ctx.knowledge.groups[g.group_id].could_mean))
         and not (named and ctx.knowledge.groups[g.group_id].site_only)
     ]
     if groups:

@@ -29,6 +29,7 @@ class GroupFact:
     group_id: str
     status: MentionStatus
     spans: list[Span]
+    explicit: bool = False  # its own clause says it was injected ("the lumbar paraspinals were injected")
 
 
 @dataclass(slots=True)

@@ -203,7 +203,13 @@ def read_sites(
                 listed = not g.site_only and (any(o.kind == "muscle" for o in ms) or _site_item(low, cs, ce, ms))
                 if status == "today" and not (listed or _group_is_site(low, cs, ce, m, g.site_only)):
                     status = "other"
-                groups.append(GroupFact(m.id, status, [(m.start, m.end)]))
+                groups.append(
+                    GroupFact(
+                        m.id, status, [(m.start, m.end)],
+                        # its own verb, close by: "the lumbar paraspinals were injected bilaterally"
+                        explicit=any(k == "done" and a < m.end + 30 and b > m.start - 30 for a, b, k in info.cues),
+                    )
+                )
                 continue
             muscle = k.muscles[m.id]
             lat: tuple[str, ...] = sides[i] if muscle.paired else ()

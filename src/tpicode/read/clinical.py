@@ -68,6 +68,7 @@ _REPEAT = re.compile(
     r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
+    r"|\binjected (?:last (?:week|month|time|visit|session)|previously|\d{1,2} (?:weeks?|months?) ago|on \d)"
 )
 # Diagnoses a TPI visit is about; any other coded problem is a different problem
 _TPI_RELATED = re.compile(r"M(?:79|54|62|25|53|60|99|47|50|51|48|43)|G(?:44|43|24|57|54|58|89)|S(?:13|16|33|39)|R(?:51|52)")
@@ -84,7 +85,8 @@ _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago)\s*"
     r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |~)?"
-    r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
+    r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)"
+    r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
     r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
 )
 _DURNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3}

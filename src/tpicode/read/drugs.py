@@ -102,7 +102,7 @@ def read_drugs(
         s = low[cs:ce]
         amounts = _find_amounts(low, cs, ce)
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
-        mixture = len(ms) == 2 and (_RATIO.search(s) is not None or _EQUAL_PARTS.search(s) is not None)
+        mixture = len({m.id for m in ms}) == 2 and (_RATIO.search(s) is not None or _EQUAL_PARTS.search(s) is not None)
         if (len(ms) == 1 or mixture) and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
             for j in range(idx + 1, min(idx + 4, len(infos))):
                 if j in per_clause or infos[j].clause.section != info.clause.section:
@@ -329,10 +329,11 @@ def _assign(
     rm = _RATIO.search(s)
     ratio = (float(rm.group(1)), float(rm.group(2))) if rm else ((1.0, 1.0) if _EQUAL_PARTS.search(s) else None)
     totals = a.total_vol or (a.vol if len(a.vol) == 1 else [])
-    if ratio and len(ms) == 2 and totals and ratio[0] > 0 and ratio[1] > 0:
+    pair = list({m.id: f for m, f in zip(ms, facts, strict=True)}.values())  # "lido/bupi (1% lidocaine / ...)"
+    if ratio and len(pair) == 2 and totals and ratio[0] > 0 and ratio[1] > 0:
         total = totals[-1][1]
-        facts[0].volume_ml = total * ratio[0] / sum(ratio)
-        facts[1].volume_ml = total * ratio[1] / sum(ratio)
+        pair[0].volume_ml = total * ratio[0] / sum(ratio)
+        pair[1].volume_ml = total * ratio[1] / sum(ratio)
         for f in facts:
             f.dose_mg = None
     elif a.total_vol:

@@ -7,6 +7,7 @@ back turns every span it finds into a span of the note itself.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from tpicode.read.offsets import BackMap, Edit, clean, rewrite
@@ -106,6 +107,14 @@ _ANY_FORM = re.compile(r"[\[(☐☑☒]|\.\.\.|___|cop(?:ied|y)|carried")
 _LEADERS = re.compile(r"\.{3,}|_{3,}")
 
 
+_TRIGGERS = frozenset(_NUMBER_GATE | _UNIT_GATE | _PUNCT_WORDS | _BREAK_GATE | {"out"})
+
+
+@functools.cache
+def _word_finder(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])")
+
+
 def unchecked_and_quoted(low: str) -> str:
     """Blank what a form leaves unticked ("[ ] Right") and text copied forward from an older note.
 
@@ -143,9 +152,12 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     # full-text scan per pattern would cost more than all the rest of the reader.
     edits: list[Edit] = []
     covered = -1
-    for tm in _WORDS.finditer(low):
-        w = tm.group()
-        a = tm.start()
+    present = set(_WORDS.findall(low)) & _TRIGGERS
+    if not present:
+        return text, low, None
+    starts = sorted(m.start() for w in present for m in _word_finder(w).finditer(low))
+    for a in starts:
+        w = _WORDS.match(low, a).group()  # type: ignore[union-attr]
         if a < covered:
             continue
         if w in _NUMBER_GATE:
@@ -174,9 +186,9 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
             bm = _BREAKS.match(low, a)
             if bm is not None:
                 edits.append((bm.start(1), bm.end(1), "\n"))
-        elif w.isdigit() or w == "out":
-            om = _OUT_OF.match(low, a)
-            if om is not None:
+        elif w == "out":
+            om = _OUT_OF.search(low, max(0, a - 6), a + 12)
+            if om is not None and om.start("w") == a:
                 edits.append((om.start("w"), om.end("w"), "/"))
     edits = clean([e for e in edits if low[e[0] : e[1]] != e[2]])
     if not edits:

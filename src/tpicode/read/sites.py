@@ -43,6 +43,9 @@ def _side_of_label(label: str) -> tuple[str, ...]:
     return _side_of(m.group(1)) if m else ()
 
 
+_SECOND_SIDE = re.compile(
+    r"(?:\s*(?:x\s?\d+|\(\d+\)|\d+\s*(?:sites?|points?|injections?)))?\s*(?:,|and|&|/)\s*(?P<side>left|right|lt|rt|l|r)\b"
+)
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
@@ -154,6 +157,9 @@ def read_sites(
             pm = _POSTFIX.match(low, m.end, hi)
             if pm and pm.start("side") not in prefix_spans and m.kind == "muscle":
                 postfix[i] = _side_of(pm.group("side"))
+                more = _SECOND_SIDE.match(low, pm.end(), hi)
+                if more and len(postfix[i]) == 1 and _side_of(more.group("side")) != postfix[i]:
+                    postfix[i] = ("left", "right")  # "right x2, left x2"
         # runs of mentions joined only by list connectors share sides
         runs: list[list[int]] = [[0]]
         for i in range(1, n):
@@ -282,7 +288,10 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
 
 _NEG_TERMINATE = re.compile(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b")
 _NEG_OF_INJECTION = re.compile(r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject")
-_NEG_OTHER_THING = re.compile(r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief)")
+_NEG_OTHER_THING = re.compile(
+    r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief|injectate|medications?"
+    r"|anesthetic|anaesthetic|steroids?|drugs?|imaging|ultrasound|guidance)"
+)
 
 
 def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:

@@ -15,8 +15,8 @@ from tpicode.read.hits import Hits
 from tpicode.read.status import ClauseInfo
 
 _GUIDANCE = (
-    ("ultrasound", re.compile(r"\b(?:ultrasound|sonograph\w*|us)[- ](?:guid\w+|guidance)|\bunder (?:real[- ]time )?(?:ultrasound|sonograph\w*|us)\b|\bultrasound (?:was )?used\b|\b(?:using|with) (?:real[- ]time )?ultrasound\b")),
-    ("fluoroscopy", re.compile(r"\bfluoroscop\w*[- ]?(?:guid\w+|guidance)?|\bunder fluoro\w*\b|\bc-arm\b")),
+    ("ultrasound", re.compile(r"\bguidance\s*:\s*(?:real[- ]time\s+)?(?:ultrasound|sonograph\w*|us)\b|\bultrasound\s*\([^)]{0,12}\)\s*(?:was\s+)?used\b|\b(?:ultrasound|sonograph\w*|us)[- ](?:guid\w+|guidance)|\bunder (?:real[- ]time )?(?:ultrasound|sonograph\w*|us)\b|\bultrasound (?:was )?used\b|\b(?:using|with) (?:real[- ]time )?ultrasound\b")),
+    ("fluoroscopy", re.compile(r"\bguidance\s*:\s*fluoro\w*|\bfluoroscop\w*[- ]?(?:guid\w+|guidance)?|\bunder fluoro\w*\b|\bc-arm\b")),
     ("mri", re.compile(r"\b(?:mri?|magnetic resonance)[- ](?:guid\w+|guidance)|\bunder (?:mri?|magnetic resonance)\b")),
 )
 _NO_GUIDANCE = re.compile(

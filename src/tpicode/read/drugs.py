@@ -33,6 +33,14 @@ _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
 _AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%\s*|hcl\s*|plain\s*)?")
+_PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
+
+
+def _vol_end(low: str, pos: int) -> int:
+    m = _AMOUNT.match(low, pos)
+    return m.end() if m else pos
+
+
 _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
 _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
@@ -339,8 +347,9 @@ def _assign(
     elif a.total_vol:
         for pos, val in a.total_vol:  # "(6 mL total)" beats the per-site amount
             f = facts[owner(pos)] if len(ms) > 1 else facts[0]
-            if len(ms) > 1 and id(f) in split_vols:
-                continue  # a mixture's total: each drug already has its own volume
+            own_vols = [p for p, _v in split_vols.get(id(f), []) if not _PER_WHAT.match(low, _vol_end(low, p))]
+            if len(ms) > 1 and own_vols:
+                continue  # a mixture's total: each drug already has its own volume ("2 mL per side" is not one)
             f.volume_ml = val
             if f.conc_mg_per_ml is not None:
                 f.dose_mg = None

@@ -50,7 +50,7 @@ _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r"
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
     r"(?:x\s?(?P<a>\d{1,2})\b"
-    r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*\|"
+    r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*(?:\||$)"
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
@@ -212,8 +212,10 @@ def read_sites(
                 groups.append(
                     GroupFact(
                         m.id, status, [(m.start, m.end)],
-                        # its own verb, close by: "the lumbar paraspinals were injected bilaterally"
-                        explicit=any(k == "done" and a < m.end + 30 and b > m.start - 30 for a, b, k in info.cues),
+                        # its own verb close by ("the lumbar paraspinals were injected"), or listed beside a
+                        # named muscle ("the left splenius capitis and the left cervical paraspinals")
+                        explicit=any(k == "done" and a < m.end + 30 and b > m.start - 30 for a, b, k in info.cues)
+                        or any(ms[j].kind == "muscle" for run in runs if i in run for j in run),
                     )
                 )
                 continue

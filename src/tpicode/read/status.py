@@ -47,6 +47,7 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_SITE_TABLE = re.compile(r"inject|\btps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
     r"|\bnegative aspiration\b|\baspiration negative\b|\bneg(?:ative)? asp\b|\bband-?aids?\b|\btolerated\b"
@@ -149,6 +150,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             lead = None
             prev_section = cl.section
             section_done = False
+        if info.site_field and info.status in ("nominal", "unclear", "exam") and _SITE_TABLE.search(info.text):
+            info.status = "today"  # "Site | Side | # injections": a table of today's sites
         if info.status == "nominal":
             if cl.section in ("procedure", "none", "response", "complications"):
                 info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
@@ -157,7 +160,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             else:
                 info.status = "unclear"
         if info.status == "unclear":
-            if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon):
+            table_row = lead is not None and "|" in lead.text and "|" in info.text
+            if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
                 info.status = lead.status
                 info.dry = info.dry or lead.dry
             elif section_done:
@@ -170,8 +174,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             section_done = False
         if info.ends_colon or (info.site_field and not info.cues):
             lead = info
-        elif not cl.list_item:
-            lead = None
+        elif not cl.list_item and not (lead is not None and "|" in lead.text and "|" in info.text):
+            lead = None  # table rows keep their header as lead-in
     return infos
 
 
@@ -180,7 +184,7 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     s = low[a:b]
     found: list[tuple[int, int, str]] = []
     other = bool(c["other"])
-    site_field = cues.site_field.match(low, a, b) is not None
+    site_field = cues.site_field.match(s) is not None  # its ^ anchors at the clause start
     nominal = bool(c["nominal"]) or site_field or _is_site_label(cl.field_label, cues)
     found.extend((x, y, "done") for x, y in c["specific"])
     if (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure":

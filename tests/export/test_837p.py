@@ -147,10 +147,10 @@ def test_unclassified_drug_has_nte_and_ndc(settings: Settings) -> None:
     segs = _segments(write_837p(claims, settings, created=CREATED))
     sv1 = next(s for s in segs if s.startswith("SV1*HC:J3490"))
     i = segs.index(sv1)
-    assert sv1.split("*")[1] == "HC:J3490:::::SARAPIN 2 ML"
-    assert segs[i + 2] == "NTE*ADD*SARAPIN 2 ML NDC 99999349001"
+    assert sv1.split("*")[1] == "HC:J3490:::::SARAPIN 4 ML"
+    assert segs[i + 2] == "NTE*ADD*SARAPIN 4 ML NDC 99999349001"
     assert segs[i + 3] == "LIN**N4*99999349001"
-    assert segs[i + 4] == "CTP****2*ML"
+    assert segs[i + 4] == "CTP****4*ML"
 
 
 def test_parse_back_compares_every_value(settings: Settings) -> None:

@@ -95,9 +95,9 @@ def test_each_box_holds_its_value(settings: Settings) -> None:
 def test_unclassified_drug_goes_in_box_19(settings: Settings) -> None:
     obj = {"id": "SAR-1", "note": NOTE_SARAPIN, "date_of_service": "2025-03-10", "patient": PATIENT}
     texts = _read(cms1500_bytes([_claim(settings, obj)]))
-    assert _in(texts, BOXES["19"]) == ["SARAPIN 2 ML NDC 99999349001"]
+    assert _in(texts, BOXES["19"]) == ["SARAPIN 4 ML NDC 99999349001"]
     assert _in(texts, box_24(2, "D")) == ["J3490"]
-    assert _in(texts, box_24_shaded(2)) == ["N499999349001 ML2"]
+    assert _in(texts, box_24_shaded(2)) == ["N499999349001 ML4"]
 
 
 def test_render_png_for_a_person(settings: Settings) -> None:

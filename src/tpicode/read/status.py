@@ -186,15 +186,20 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     other = bool(c["other"])
     site_field = cues.site_field.match(s) is not None  # its ^ anchors at the clause start
     nominal = bool(c["nominal"]) or site_field or _is_site_label(cl.field_label, cues)
-    found.extend((x, y, "done") for x, y in c["specific"])
-    if (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure":
-        found.extend((x, y, "done") for x, y in c["generic"])
+    # (most clauses have none of these cues: skip the empty lists without building anything)
+    if c["specific"]:
+        found += [(x, y, "done") for x, y in c["specific"]]
+    if c["generic"] and (
+        (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure"
+    ):
+        found += [(x, y, "done") for x, y in c["generic"]]
     today = bool(c["today"])
-    if not (c["past_plan"] and found):
-        found.extend((x, y, "future") for x, y in c["future"])
-    if not today:
-        found.extend((x, y, "history") for x, y in c["history"])
-    found.extend((x, y, "attempted") for x, y in c["attempted"])
+    if c["future"] and not (c["past_plan"] and found):
+        found += [(x, y, "future") for x, y in c["future"]]
+    if c["history"] and not today:
+        found += [(x, y, "history") for x, y in c["history"]]
+    if c["attempted"]:
+        found += [(x, y, "attempted") for x, y in c["attempted"]]
     # a done verb governed by an earlier future cue is part of the plan: "may consider injecting the QL"
     futures = [f for f in found if f[2] == "future"]
     if futures:
@@ -207,8 +212,8 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     if dry_hit is not None and not any(f[2] == "done" for f in found):
         found.append((dry_hit[0], dry_hit[1], "done"))
     has_done = any(f[2] == "done" for f in found)
-    if not has_done:
-        found.extend((x, y, "exam") for x, y in c["exam"])
+    if not has_done and c["exam"]:
+        found += [(x, y, "exam") for x, y in c["exam"]]
     found.sort()
     if other:
         status = "other"

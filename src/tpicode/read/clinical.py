@@ -95,7 +95,8 @@ _EM_CODE = re.compile(r"\b(99(?:20[2-5]|21[1-5]))\b")
 _EM_SEPARATE = re.compile(
     r"\bseparately identifiable\b|\bsignificant(?:,)? (?:and )?separate\b|\bseparate (?:and distinct |and significant )?(?:e/?m|evaluation|problem|service|issue|complaint|visit|management)\b"
     r"|\bdistinct from the (?:procedure|injection)\b|\bin addition(?: to the (?:procedure|injections?|tpis?))?,? (?:we|i|the patient'?s?) (?:also )?(?:addressed|evaluated|discussed|managed|reviewed|adjusted|treated)\b"
-    r"|\b(?:also|additionally|separately) (?:addressed|evaluated|managed|discussed|reviewed|treated|assessed|examined)\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b"
+    r"|\b(?:also|additionally|separately) (?:addressed|evaluated|managed|discussed|reviewed|treated|assessed|examined)\b"
+    r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
 )
 _ICD = re.compile(r"(?<![A-Za-z0-9])([A-TV-Z][0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
@@ -370,7 +371,7 @@ def _icd_codes(text: str, low: str, facts: Facts, infos: list[ClauseInfo]) -> No
             # a bare three-character token ("T12", "C56") is more often anatomy than a code, except
             # in a diagnosis list ("Dx: I10 essential hypertension")
             idx = bisect.bisect_right(starts, m.start()) - 1
-            if idx < 0 or infos[idx].clause.section not in ("diagnosis", "assessment", "indication"):
+            if idx < 0 or infos[idx].clause.section not in ("diagnosis", "assessment", "indication", "plan"):
                 continue
         code = f"{cat}.{sub}" if sub else cat
         try:

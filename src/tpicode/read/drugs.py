@@ -338,12 +338,20 @@ def _assign(
     ratio = (float(rm.group(1)), float(rm.group(2))) if rm else ((1.0, 1.0) if _EQUAL_PARTS.search(s) else None)
     totals = a.total_vol or (a.vol if len(a.vol) == 1 else [])
     pair = list({m.id: f for m, f in zip(ms, facts, strict=True)}.values())  # "lido/bupi (1% lidocaine / ...)"
+    if ratio and len(pair) > 2 and rm is not None:
+        # "1:1 mixture of lidocaine and bupivacaine, 12 mL total, plus Kenalog": the two named after the ratio
+        after: dict[str, DrugFact] = {}
+        for m, f in zip(ms, facts, strict=True):
+            if m.start >= cs + rm.end() and (m.id in after or len(after) < 2):
+                after[m.id] = f
+        pair = list(after.values())
+        totals = [t for t in totals if not any(t[0] in positions.get(id(f), ()) for f in facts if f not in pair)]
     if ratio and len(pair) == 2 and totals and ratio[0] > 0 and ratio[1] > 0:
         total = totals[-1][1]
         pair[0].volume_ml = total * ratio[0] / sum(ratio)
         pair[1].volume_ml = total * ratio[1] / sum(ratio)
-        for f in facts:
-            f.dose_mg = None
+        for f in pair:
+            f.dose_mg = None  # recomputed from each share and its concentration
     elif a.total_vol:
         for pos, val in a.total_vol:  # "(6 mL total)" beats the per-site amount
             f = facts[owner(pos)] if len(ms) > 1 else facts[0]

@@ -112,15 +112,17 @@ def read_sites(
     upgraded: set[int] = set()
     injected_again: set[int] = set()  # "each of these was then injected" after dry needling
     for idx, info in enumerate(infos):
-        if info.anaphora_done and idx not in by_clause and infos[idx].status == "today":
+        own_muscles = any(m.kind == "muscle" for m in by_clause.get(idx, ()))
+        if info.anaphora_done and not own_muscles and infos[idx].status == "today":
             found_any = False
             for back in range(idx - 1, max(-1, idx - 8), -1):
-                if back in by_clause and infos[back].status in ("exam", "unclear", "today"):
+                has_muscles = any(m.kind == "muscle" for m in by_clause.get(back, ()))
+                if has_muscles and infos[back].status in ("exam", "unclear", "today"):
                     upgraded.add(back)
                     if not info.dry:
                         injected_again.add(back)
                     found_any = True
-                elif found_any or back in by_clause:
+                elif found_any or has_muscles:
                     break
 
     muscles: list[MuscleFact] = []

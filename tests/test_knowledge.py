@@ -553,3 +553,32 @@ def test_medicare_lcd_rules_start_2024_04_01() -> None:
     new = tpicode.code({"note": note, "date_of_service": "2024-04-01"})
     assert "MCR-GUIDANCE" not in {f.rule for f in old.findings}
     assert "MCR-GUIDANCE" in {f.rule for f in new.findings}
+
+
+# ---------------------------------------------------------------------------------------------- related diagnoses
+
+_EM_NOTE = """Office visit 99213 today.
+Assessment: 1. Myofascial pain syndrome M79.18. 2. Essential hypertension I10, blood pressure 150/95; ordered a basic metabolic panel.
+Procedure: trigger point injections. Palpable taut bands with twitch response in the left upper trapezius, right levator scapulae and left rhomboid major.
+Each was injected with 2 mL of 1% lidocaine (6 mL total). Patient tolerated the procedure well with 70% relief immediately after.
+Indication: myofascial pain refractory to 8 weeks of physical therapy and NSAIDs."""
+
+
+def _em_modifiers(k: Any) -> list[list[str]]:
+    res = tpicode.code({"note": _EM_NOTE, "date_of_service": "2025-03-10", "payer": "medicare"}, knowledge=k)
+    return [list(line.modifiers) for line in res.lines if line.code == "99213"]
+
+
+def test_related_prefixes_decide_separate_problem(tmp_path: Path) -> None:
+    # a managed I10 is a different problem (E/M gets 25); listed as TPI-related, it no longer is
+    assert _em_modifiers(load_knowledge()) == [["25"]]
+    d = _copy_data(tmp_path)
+    _edit(d / "diagnoses.yaml", lambda doc: doc["tpi_related_prefixes"].append("I10"))
+    assert _em_modifiers(load_knowledge(str(d))) == []
+
+
+def test_broken_related_prefixes(tmp_path: Path) -> None:
+    d = _copy_data(tmp_path)
+    _edit(d / "diagnoses.yaml", lambda doc: doc.pop("tpi_related_prefixes"))
+    with pytest.raises(tpicode.KnowledgeError, match=r"diagnoses\.yaml: tpi_related_prefixes"):
+        load_knowledge(str(d))

@@ -39,6 +39,7 @@ class Knowledge:
     drugs: dict[str, Drug]
     codes: dict[str, Code]
     dx_terms: tuple[DiagnosisTerm, ...]
+    tpi_related_prefixes: tuple[str, ...]  # diagnoses a TPI visit is about (diagnoses.yaml)
     packs: dict[str, ResolvedPack]
     versions: dict[str, str]
 
@@ -65,8 +66,7 @@ def _read(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _items(path: Path, key: str, model: type[Any]) -> list[Any]:
-    doc = _read(path)
+def _items(doc: dict[str, Any], path: Path, key: str, model: type[Any]) -> list[Any]:
     out = []
     for i, raw in enumerate(doc.get(key) or []):
         try:
@@ -141,21 +141,28 @@ def _cross_check(k: Knowledge) -> None:
 def load_knowledge(directory: str | None = None) -> Knowledge:
     """Load every knowledge file once per process (cached); raises KnowledgeError naming the bad entry."""
     base = Path(directory) if directory else data_dir()
-    muscles = _unique(_items(base / "muscles.yaml", "muscles", Muscle), "id", "muscles.yaml")
-    groups = _unique(_items(base / "groups.yaml", "groups", Group), "id", "groups.yaml")
-    drugs = _unique(_items(base / "drugs.yaml", "drugs", Drug), "id", "drugs.yaml")
-    codes = _unique(_items(base / "codes.yaml", "codes", Code), "code", "codes.yaml")
-    dx_terms = tuple(_items(base / "diagnoses.yaml", "terms", DiagnosisTerm))
-    versions = {
-        name: str(_read(base / f"{name}.yaml").get("version", "unversioned"))
-        for name in ("muscles", "groups", "drugs", "codes", "diagnoses")
-    }
+    names = ("muscles", "groups", "drugs", "codes", "diagnoses")
+    docs = {name: _read(base / f"{name}.yaml") for name in names}  # each file read and parsed once
+
+    def items(name: str, key: str, model: type[Any]) -> list[Any]:
+        return _items(docs[name], base / f"{name}.yaml", key, model)
+
+    muscles = _unique(items("muscles", "muscles", Muscle), "id", "muscles.yaml")
+    groups = _unique(items("groups", "groups", Group), "id", "groups.yaml")
+    drugs = _unique(items("drugs", "drugs", Drug), "id", "drugs.yaml")
+    codes = _unique(items("codes", "codes", Code), "code", "codes.yaml")
+    dx_terms = tuple(items("diagnoses", "terms", DiagnosisTerm))
+    related = docs["diagnoses"].get("tpi_related_prefixes")
+    if not isinstance(related, list) or not related or not all(isinstance(x, str) and x for x in related):
+        raise KnowledgeError("diagnoses.yaml: tpi_related_prefixes must be a non-empty list of ICD-10-CM code prefixes")
+    versions = {name: str(docs[name].get("version", "unversioned")) for name in names}
     k = Knowledge(
         muscles=muscles,
         groups=groups,
         drugs=drugs,
         codes=codes,
         dx_terms=dx_terms,
+        tpi_related_prefixes=tuple(related),
         packs=_load_packs(base / "packs"),
         versions=versions,
     )

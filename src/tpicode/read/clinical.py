@@ -70,8 +70,7 @@ _REPEAT = re.compile(
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\binjected (?:last (?:week|month|time|visit|session)|previously|\d{1,2} (?:weeks?|months?) ago|on \d)"
 )
-# Diagnoses a TPI visit is about; any other coded problem is a different problem
-_TPI_RELATED = re.compile(r"M(?:79|54|62|25|53|60|99|47|50|51|48|43)|G(?:44|43|24|57|54|58|89)|S(?:13|16|33|39)|R(?:51|52)")
+# Words that say the visit managed a problem (diagnoses.yaml tpi_related_prefixes says which problems are TPI's own)
 _MANAGED = re.compile(
     r"\b(?:start(?:ed)?|increase[d]?|decrease[d]?|adjust(?:ed)?|refill(?:ed)?|titrat\w+|order(?:ed)?|recheck|"
     r"check(?:ed)?|referr?(?:al|ed)?|counsel(?:ed|ing)|prescribed|changed|switched|discontinued)\b"
@@ -292,7 +291,7 @@ def read_clinical(
     _icd_codes(text, low, facts, infos)
     if facts.em_separate is None and facts.em_codes:
         # a second, unrelated problem coded and managed at the visit is separately identifiable work
-        other = next((sp for code, sp in facts.icd_codes if not _TPI_RELATED.match(code)), None)
+        other = next((sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)), None)
         if other is not None and _MANAGED.search(low):
             facts.em_separate = other
     seen: set[tuple[dt.date, int]] = set()

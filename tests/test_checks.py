@@ -9,20 +9,10 @@ from typing import Any, TypeVar
 import pytest
 
 import tpicode
+from note_parts import DOS, DRY_INTRO, INTRO, OUTRO
 from tpicode.knowledge import load_knowledge
 from tpicode.model import Finding, Result
 
-DOS = "2025-06-02"
-
-INTRO = (
-    "Procedure: trigger point injections. Indication: myofascial pain syndrome (M79.18); "
-    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
-)
-DRY_INTRO = (
-    "Procedure: dry needling. Indication: myofascial pain syndrome (M79.18); "
-    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
-)
-OUTRO = " Pre-procedure pain 7/10, post 2/10. Tolerated well without complications."
 RELIEF = " The last injection gave 60% relief for 8 weeks."
 
 ONE = "The left trapezius was injected with 2 mL of 1% lidocaine and Kenalog 40 mg."

@@ -9,18 +9,9 @@ from typing import Any
 import pytest
 
 import tpicode
+from note_parts import DOS, DRY_INTRO, INTRO, OUTRO
 from tpicode.model import Result
 
-DOS = "2025-06-02"
-INTRO = (
-    "Procedure: trigger point injections. Indication: myofascial pain syndrome (M79.18); "
-    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
-)
-DRY_INTRO = (
-    "Procedure: dry needling. Indication: myofascial pain syndrome (M79.18); "
-    "failed 8 weeks of PT and NSAIDs. Taut bands with twitch response. "
-)
-OUTRO = " Pre-procedure pain 7/10, post 2/10. Tolerated well without complications."
 TPI_CODES = {"20552", "20553", "20560", "20561"}
 
 

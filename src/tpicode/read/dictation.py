@@ -7,8 +7,9 @@ back turns every span it finds into a span of the note itself.
 
 from __future__ import annotations
 
-import functools
 import re
+
+import ahocorasick
 
 from tpicode.read.offsets import BackMap, Edit, clean, rewrite
 
@@ -54,7 +55,6 @@ _UNIT_TO = {
     "cc": "cc", "mls": "ml",
 }
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
-_WORDS = re.compile(r"[a-z]+|\d+")
 _PUNCT_WORDS = {"period", "full", "comma", "semicolon", "colon"}
 _PUNCT_GATES = ({"period", "stop"}, {"comma"}, {"semicolon"}, {"colon"})
 _BREAK_GATE = {"new", "next", "number"}
@@ -110,9 +110,31 @@ _LEADERS = re.compile(r"\.{3,}|_{3,}")
 _TRIGGERS = frozenset(_NUMBER_GATE | _UNIT_GATE | _PUNCT_WORDS | _BREAK_GATE | {"out"})
 
 
-@functools.cache
-def _word_finder(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _trigger_automaton() -> ahocorasick.Automaton:
+    ac = ahocorasick.Automaton()
+    for w in _TRIGGERS:
+        ac.add_word(w, w)
+    ac.make_automaton()
+    return ac
+
+
+_TRIGGER_AC = _trigger_automaton()
+
+
+def _trigger_words(low: str) -> list[tuple[int, str]]:
+    """(start, word) of each trigger standing as a whole word, in text order: one C pass for all."""
+    n = len(low)
+    found = []
+    for end, w in _TRIGGER_AC.iter(low):
+        a = end - len(w) + 1
+        if (a and low[a - 1] in _ASCII_ALNUM) or (end + 1 < n and low[end + 1] in _ASCII_ALNUM):
+            continue
+        found.append((a, w))
+    found.sort()
+    return found
 
 
 def unchecked_and_quoted(low: str) -> str:
@@ -152,12 +174,10 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     # full-text scan per pattern would cost more than all the rest of the reader.
     edits: list[Edit] = []
     covered = -1
-    present = set(_WORDS.findall(low)) & _TRIGGERS
-    if not present:
+    starts = _trigger_words(low)
+    if not starts:
         return text, low, None
-    starts = sorted(m.start() for w in present for m in _word_finder(w).finditer(low))
-    for a in starts:
-        w = _WORDS.match(low, a).group()  # type: ignore[union-attr]
+    for a, w in starts:
         if a < covered:
             continue
         if w in _NUMBER_GATE:

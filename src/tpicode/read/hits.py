@@ -56,6 +56,10 @@ class Hits:
         return out
 
 
+_NONE = Hits([])  # shared by every category with no match in a note; never mutated
+Entry = tuple[str, re.Pattern[str]]
+
+
 def split_top(pattern: str) -> list[str]:
     """Split a regex on its top-level `|` (not inside groups or classes)."""
     parts, depth, cls, buf, i = [], 0, False, [], 0
@@ -84,48 +88,67 @@ def split_top(pattern: str) -> list[str]:
     return parts
 
 
-def _leads(alt: str) -> list[str] | None:
-    """The literal words an alternative can start with, or None when it has no literal start."""
+def _leads(alt: str) -> list[tuple[str, bool]] | None:
+    """The literal words an alternative can start with, or None when it has no literal start.
+
+    Each comes with whether the pattern needs a word boundary right after it ("in\\b", "in the"),
+    so a lead found inside a longer word ("in" of "injection") need not be tried.
+    """
     body = alt[2:] if alt.startswith("\\b") else alt
     if body.startswith("(?:"):
-        depth, j = 0, 0
-        while j < len(body):
-            if body[j] == "\\":
-                j += 2
-                continue
-            if body[j] == "(":
-                depth += 1
-            elif body[j] == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        inner, rest = body[3:j], body[j + 1 :]
-        if rest[:1] in ("?", "*", "{"):
-            return None
-        out: list[str] = []
-        for sub in split_top(inner):
-            got = _leads(sub + rest if not sub.strip() else sub)
-            if got is None:
-                return None
-            out.extend(got)
-        return out
+        return _group_leads("", body)
+    if body.startswith("\\d") and body[2:3] not in ("?", "*") and not body[2:].startswith("{0"):
+        return [(d, False) for d in "0123456789"]  # "12 weeks ago", "3/4/2025 - TPI"
     m = _LEAD.match(body)
     if not m:
         return None
     word = m.group(1)
-    nxt = body[m.end() : m.end() + 1]
-    if nxt in ("?", "*", "{"):
-        word = word[:-1]  # the last letter is optional: "injections?" starts with "injection"
+    after = body[m.end() :]
+    sep = 1 if after[:1] == " " else 2 if after.startswith(("\\b", "\\s", "\\W")) else 0
+    whole = sep > 0 and after[sep : sep + 1] not in ("?", "*", "{")  # not "x ?\\d"
+    if after[:1] in ("?", "*", "{"):
+        word, whole = word[:-1], False  # the last letter is optional: "injections?" starts with "injection"
+    elif after.startswith(("(?:", " (?:")):
+        # "pain (?:improved|better)" leads with "pain improved" and "pain better": fewer tries
+        got = _group_leads(body[: m.end()] + after[: after.index("(")], after[after.index("(") :])
+        if got is not None:
+            return got
     word = word.rstrip(" ")
-    return [word] if word else None
+    return [(word, whole)] if word else None
+
+
+def _group_leads(prefix: str, body: str) -> list[tuple[str, bool]] | None:
+    """Leads of `prefix` + a pattern that starts with a non-capturing group, one per alternative."""
+    depth, j = 0, 0
+    while j < len(body):
+        if body[j] == "\\":
+            j += 2
+            continue
+        if body[j] == "(":
+            depth += 1
+        elif body[j] == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    inner, rest = body[3:j], body[j + 1 :]
+    if rest[:1] in ("?", "*", "{", "+") or j >= len(body):
+        return None
+    out: list[tuple[str, bool]] = []
+    for sub in split_top(inner):
+        got = _leads(prefix + sub + rest)
+        if got is None:
+            return None
+        out.extend(got)
+    return out
 
 
 class CueMatcher:
     """All cue categories compiled for one Aho-Corasick pass over the note."""
 
     def __init__(self, categories: Mapping[str, Iterable[str]]) -> None:
-        by_lead: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        # per lead word: the alternatives to try anywhere, and those to try only at a word's end
+        by_lead: dict[str, tuple[list[Entry], list[Entry]]] = {}
         self._fallback: list[tuple[str, re.Pattern[str]]] = []
         self.categories = tuple(categories)
         for cat, patterns in categories.items():
@@ -136,25 +159,31 @@ class CueMatcher:
                     if leads is None:
                         self._fallback.append((cat, compiled))
                         continue
-                    for word in set(leads):
-                        by_lead.setdefault(word, []).append((cat, compiled))
+                    for word, whole in set(leads):
+                        anywhere, at_end = by_lead.setdefault(word, ([], []))
+                        (at_end if whole else anywhere).append((cat, compiled))
         self._ac = ahocorasick.Automaton()
-        for word, entries in by_lead.items():
-            self._ac.add_word(word, (len(word), tuple(entries)))
+        for word, (anywhere, at_end) in by_lead.items():
+            self._ac.add_word(word, (len(word), tuple(anywhere), tuple(anywhere + at_end)))
         self._ac.make_automaton()
 
     def scan(self, low: str) -> dict[str, Hits]:
-        found: dict[str, set[tuple[int, int]]] = {c: set() for c in self.categories}
-        for end, (n, entries) in self._ac.iter(low):
+        found: dict[str, set[tuple[int, int]]] = {}
+        last = len(low) - 1
+        for end, (n, anywhere, every) in self._ac.iter(low):
             start = end - n + 1
             if start and low[start - 1].isalnum():
                 continue  # a lead word must start a word
-            for cat, pat in entries:
+            for cat, pat in every if end == last or not low[end + 1].isalnum() else anywhere:
                 m = pat.match(low, start)
                 if m is not None and m.end() > start:
-                    found[cat].add((start, m.end()))
+                    spans = found.get(cat)
+                    if spans is None:
+                        found[cat] = {(start, m.end())}
+                    else:
+                        spans.add((start, m.end()))
         for cat, pat in self._fallback:
             for m in pat.finditer(low):
                 if m.end() > m.start():
-                    found[cat].add((m.start(), m.end()))
-        return {c: Hits(list(v)) for c, v in found.items()}
+                    found.setdefault(cat, set()).add((m.start(), m.end()))
+        return {c: Hits(list(found[c])) if c in found else _NONE for c in self.categories}

@@ -7,6 +7,7 @@ the status of their lead-in ("The following were injected:") or of their section
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -99,17 +100,23 @@ def _matcher(cues: Cues) -> CueMatcher:
 
 
 class CueIndex:
-    """Every cue's matches over the whole note, found in one pass (see read/hits.py), per clause."""
+    """Every cue's matches over the whole note, found in one pass (see read/hits.py), per clause.
+
+    Each clause gets a dict of only the categories it has: most clauses have one or two.
+    """
 
     def __init__(self, low: str, cues: Cues, clauses: tuple[Clause, ...], hits: dict[str, Hits] | None = None) -> None:
         h = hits if hits is not None else _matcher(cues).scan(low)
-        bounds = [(c.start, c.end) for c in clauses]
         starts = [c.start for c in clauses]
-        self.per: dict[str, list[list[tuple[int, int]]]] = {
-            cat: h[cat].per_clause(bounds, starts) for cat in _STATUS_CATEGORIES
-        }
+        self.per: list[dict[str, list[tuple[int, int]]]] = [{} for _ in clauses]
+        for cat in _STATUS_CATEGORIES:
+            for sp in h[cat].spans:
+                i = bisect.bisect_right(starts, sp[0]) - 1
+                if i >= 0 and sp[1] <= clauses[i].end:
+                    self.per[i].setdefault(cat, []).append(sp)
 
 
+_NO_SPANS: list[tuple[int, int]] = []  # shared, never mutated
 _STATUS_CATEGORIES = (
     "other", "nominal", "specific", "generic", "today", "future", "past_plan", "history", "attempted",
     "dry", "exam", "negated_done", "done_verb", "anaphora", "tpi_doc", "other_only",
@@ -127,7 +134,7 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     for i, cl in enumerate(fr.clauses):
         if cl.section == "medications" and cl.line in hinted_lines:
             cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
-        infos.append(_classify(cl, low, {cat: spans[i] for cat, spans in per.items()}, cues))
+        infos.append(_classify(cl, low, per[i], cues))
     performed = any(i.status == "today" for i in infos)
     # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details
     detailed: set[int] = set()
@@ -183,23 +190,23 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     a, b = cl.start, cl.end
     s = low[a:b]
     found: list[tuple[int, int, str]] = []
-    other = bool(c["other"])
+    g = c.get  # a clause's dict holds only the categories it has (most clauses have none or one)
+    other = "other" in c
     site_field = cues.site_field.match(s) is not None  # its ^ anchors at the clause start
-    nominal = bool(c["nominal"]) or site_field or _is_site_label(cl.field_label, cues)
-    # (most clauses have none of these cues: skip the empty lists without building anything)
-    if c["specific"]:
-        found += [(x, y, "done") for x, y in c["specific"]]
-    if c["generic"] and (
+    nominal = "nominal" in c or site_field or _is_site_label(cl.field_label, cues)
+    if spans := g("specific"):
+        found += [(x, y, "done") for x, y in spans]
+    if (spans := g("generic")) and (
         (nominal and cl.section not in ("assessment", "diagnosis", "history")) or cl.section == "procedure"
     ):
-        found += [(x, y, "done") for x, y in c["generic"]]
-    today = bool(c["today"])
-    if c["future"] and not (c["past_plan"] and found):
-        found += [(x, y, "future") for x, y in c["future"]]
-    if c["history"] and not today:
-        found += [(x, y, "history") for x, y in c["history"]]
-    if c["attempted"]:
-        found += [(x, y, "attempted") for x, y in c["attempted"]]
+        found += [(x, y, "done") for x, y in spans]
+    today = "today" in c
+    if (spans := g("future")) and not ("past_plan" in c and found):
+        found += [(x, y, "future") for x, y in spans]
+    if (spans := g("history")) and not today:
+        found += [(x, y, "history") for x, y in spans]
+    if spans := g("attempted"):
+        found += [(x, y, "attempted") for x, y in spans]
     # a done verb governed by an earlier future cue is part of the plan: "may consider injecting the QL"
     futures = [f for f in found if f[2] == "future"]
     if futures:
@@ -207,17 +214,16 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
             f for f in found
             if f[2] != "done" or not any(fs < f[0] and f[0] - fe < 40 for fs, fe, _k in futures)
         ]
-    dry_hit = c["dry"][0] if c["dry"] else None
-    dry = dry_hit is not None
-    if dry_hit is not None and not any(f[2] == "done" for f in found):
-        found.append((dry_hit[0], dry_hit[1], "done"))
-    has_done = any(f[2] == "done" for f in found)
-    if not has_done and c["exam"]:
-        found += [(x, y, "exam") for x, y in c["exam"]]
+    dry_hits = g("dry")
+    dry = dry_hits is not None
+    if dry_hits is not None and not any(f[2] == "done" for f in found):
+        found.append((dry_hits[0][0], dry_hits[0][1], "done"))
+    if (spans := g("exam")) and not any(f[2] == "done" for f in found):
+        found += [(x, y, "exam") for x, y in spans]
     found.sort()
     if other:
         status = "other"
-    elif c["negated_done"] and not _positive_done(low, c["done_verb"]):
+    elif "negated_done" in c and not _positive_done(low, g("done_verb") or _NO_SPANS):
         status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
@@ -233,10 +239,10 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
             status = "history"  # "last month we injected the piriformis"
         else:
             status = "mixed"
-    anaphora = status in ("today", "mixed", "nominal", "unclear") and bool(c["anaphora"])
+    anaphora = status in ("today", "mixed", "nominal", "unclear") and "anaphora" in c
     return ClauseInfo(
         cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field,
-        nominal=bool(c["nominal"]), today=today, tpi_words=bool(c["tpi_doc"]), other_procedure=bool(c["other_only"]),
+        nominal="nominal" in c, today=today, tpi_words="tpi_doc" in c, other_procedure="other_only" in c,
     )
 
 

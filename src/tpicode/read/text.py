@@ -110,8 +110,9 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         content_start = line_start
         label = ""
         header_label = ""  # a recognised header's words stay with the text after it on its line
-        m = _HEADER.match(raw)
-        caps = None if m else _CAPS_LINE.match(raw)
+        # cheap tests first: a header has a colon, a capitals line no lower-case letter, a title is short
+        m = _HEADER.match(raw) if ":" in raw else None
+        caps = None if m or raw.upper() != raw else _CAPS_LINE.match(raw)
         if m:
             kind = _section_of(m.group(1), cues)
             if kind is not None:
@@ -124,11 +125,11 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 header_label = m.group(1).lower()
             else:
                 label = m.group(1).lower()
-        elif caps or _TITLE_LINE.match(raw):
+        elif caps or (len(raw.strip()) <= 40 and _TITLE_LINE.match(raw)):
             caps = caps or _TITLE_LINE.match(raw)
             assert caps is not None
             kind = _section_of(caps.group(1), cues)
-            if kind != "procedure" and not _CAPS_LINE.match(raw):
+            if kind != "procedure" and (raw.upper() != raw or not _CAPS_LINE.match(raw)):
                 kind = None  # a short mixed-case line is a header only when it names the procedure
             if kind is not None:
                 flush()
@@ -157,8 +158,10 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
 
 def _ends_block(text: str, end: int) -> bool:
     """A line that ends a sentence or a field ends the block; a hard-wrapped line does not."""
-    s = text[:end].rstrip()
-    return not s or s[-1] in ".:;!?|" or len(s) - s.rfind("\n") < 45
+    i = end
+    while i and text[i - 1].isspace():  # (not text[:end].rstrip(): that copies the note per line)
+        i -= 1
+    return not i or text[i - 1] in ".:;!?|" or i - text.rfind("\n", 0, i) < 45
 
 
 def _split_block(
@@ -166,13 +169,14 @@ def _split_block(
     out: list[Clause],
 ) -> None:
     seg_start = start
+    emit = _emit if _MAY_BREAK.search(low, start, end) else _emit_one
     for m in _SENT_END.finditer(low, start, end):
         i = m.start()
         if low[i] == "." and _ABBREV_BEFORE.search(low, max(start, i - 8), i):
             continue
-        _emit(low, seg_start, i + 1, section, line, list_item, label, out)
+        emit(low, seg_start, i + 1, section, line, list_item, label, out)
         seg_start = i + 1
-    _emit(low, seg_start, end, section, line, list_item, label, out)
+    emit(low, seg_start, end, section, line, list_item, label, out)
 
 
 _MAY_BREAK = re.compile(r"but|how|though|where|except")  # a cheap literal pre-check

@@ -98,7 +98,8 @@ _EM_SEPARATE = re.compile(
     r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
 )
-_ICD = re.compile(r"(?<![A-Za-z0-9])([A-TV-Z][0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
+# (the letter comes before the look-behind so that `re` can skip ahead to capital letters: 2x faster)
+_ICD = re.compile(r"([A-TV-Z](?<![A-Za-z0-9][A-TV-Z])[0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
 _DATE = re.compile(
     r"\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|\d{4})\b"
     r"|\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (?P<md>\d{1,2})(?:st|nd|rd|th)?,? (?P<my>(?:19|20)\d\d)\b"
@@ -254,20 +255,23 @@ def read_clinical(
                         facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
     # "Prior trigger point injections: 03/18/2024, 09/12/2024" and a lead-in followed by dated rows
     lead_tpi = False
-    for info in infos:
+    for info in infos:  # (cheap tests first: this runs on every clause)
         s_ = info.text
         label = info.clause.field_label
-        dated_row = _DATE_ROW.match(s_) is not None
-        tpi_words = _TPI_WORD.search(label) is not None or (_TPI_WORD.search(s_) is not None and s_.rstrip().endswith(":"))
-        in_history = info.clause.section == "history" or _HISTORY_WORD.search(label) is not None
-        if (lead_tpi and dated_row) or (tpi_words and in_history and info.status != "planned"):
+        dated_row = lead_tpi and _DATE_ROW.match(s_) is not None
+        in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None)
+        tpi_words = in_history and info.status != "planned" and (
+            (bool(label) and _TPI_WORD.search(label) is not None)
+            or (info.ends_colon and _TPI_WORD.search(s_) is not None)
+        )
+        if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):
                 facts.repeat = (info.clause.start, info.clause.end)
             for dm in _DATE.finditer(s_):
                 d = _parse_date(dm)
                 if d is not None and d < dos and (dos - d).days < 3 * 366:
                     facts.prior_sessions.append((d, (info.clause.start + dm.start(), info.clause.start + dm.end())))
-        if s_.rstrip().endswith(":") and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
+        if info.ends_colon and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
             lead_tpi = True
         elif not dated_row:
             lead_tpi = False

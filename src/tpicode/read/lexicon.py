@@ -104,6 +104,7 @@ class Lexicon:
                 by_prefix.setdefault(w[:2], []).append(w)
         self._by_prefix = {c: tuple(sorted(ws)) for c, ws in by_prefix.items()}
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._unfixable: set[str] = set()  # words of the cache with no correction: dropped in one C op
 
     def _correct(self, word: str) -> str | None:
         hit = self._fuzzy_cache.get(word, "")
@@ -121,13 +122,16 @@ class Lexicon:
                 best, best_score = cand, score
         if len(self._fuzzy_cache) >= _FUZZY_CACHE_MAX:
             self._fuzzy_cache.clear()
+            self._unfixable.clear()
         self._fuzzy_cache[word] = best
+        if best is None:
+            self._unfixable.add(word)
         return best
 
     def find(self, text: str, low: str) -> list[Mention]:
         """Longest non-overlapping whole-word matches, in text order, with offsets into `text`."""
         fixes: list[tuple[int, int, str]] = []
-        unknown = set(_WORD.findall(low)) - self._known
+        unknown = set(_WORD.findall(low)) - self._known - self._unfixable
         wanted = {w: f for w in unknown if (f := self._correct(w)) is not None}
         if wanted:
             for m in _WORD.finditer(low):

@@ -41,15 +41,13 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     facts = Facts()
     # a note that names no TPI may still document one ("The left trapezius was injected with
     # lidocaine"), unless it is about another procedure
-    facts.tpi_documented = (
-        cues.tpi_document.search(fr.low) is not None or cues.non_tpi_document.search(fr.low) is None
-    )
+    other_in_note = bool(hits["not_tpi_doc"].spans)  # (both cue lists were found by the one scan)
+    facts.tpi_documented = bool(hits["tpi_doc"].spans) or not other_in_note
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented)
     if facts.tpi_documented:
         # a bare "injection" counts as the TPI only in a note about nothing else
-        other_in_note = cues.non_tpi_document.search(fr.low) is not None
         starts = [i.clause.start for i in infos]
         sited = {
             bisect.bisect_right(starts, sp[0][0]) - 1

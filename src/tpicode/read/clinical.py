@@ -129,6 +129,7 @@ def cue_categories() -> dict[str, list[str]]:
             "em_separate": [_EM_SEPARATE.pattern],
             "pain_word": [_PAIN_WORD.pattern],
             "relief_word": [_RELIEF_WORD.pattern],
+            "managed": [_MANAGED.pattern],
         }
 
 
@@ -296,7 +297,7 @@ def read_clinical(
     if facts.em_separate is None and facts.em_codes:
         # a second, unrelated problem coded and managed at the visit is separately identifiable work
         other = next((sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)), None)
-        if other is not None and _MANAGED.search(low):
+        if other is not None and h["managed"].spans:
             facts.em_separate = other
     seen: set[tuple[dt.date, int]] = set()
     uniq = []

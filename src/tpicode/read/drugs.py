@@ -22,12 +22,14 @@ _WORDS = {
     "eight": 8.0, "nine": 9.0, "ten": 10.0, "half a": 0.5, "half an": 0.5, "a half": 0.5, "1/2": 0.5,
 }
 _AMOUNT = re.compile(
+    r"(?=[\d.otfsenha])(?:"  # every amount starts with a digit, a point or a number word: fail fast elsewhere
     r"(?P<pct>(?<![\d.])(?:\d+(?:\.\d+)?|\.\d+))\s*%"
     r"|(?P<mgml>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)\s*(?:/|per)\s*(?:1\s*)?(?:ml|cc)\b"
     r"|(?P<uml>\d+(?:\.\d+)?\s*(?:units?|u)\s*(?:/|per)\s*(?:\d*\.?\d+\s*)?(?:ml|cc))\b"
     r"|(?P<vol>" + _NUM + r")\s*(?:ml|cc|ccs|cc's|milliliters?|millilitres?)(?![a-z])"
     r"|(?P<mg>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)(?![a-z/])"
     r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)(?!\s*(?:per|/))"
+    r")"
 )
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")

@@ -3,8 +3,10 @@
 Python's `re` scans a whole note per pattern (~35 µs for 1.5 KB, whatever the pattern), so thirty
 cue lists cost a millisecond. Here each alternative of each cue regex is indexed by the literal word
 it starts with; one pass over the note's words looks each word up and runs only the few alternatives
-that can start there (`pattern.match` at that offset). Alternatives with no literal start fall back to
-a full scan. The answers are the same spans `finditer` would give per alternative.
+that can start there (`pattern.match` at that offset); a lead the pattern needs to end a word ("in\\b")
+is not tried inside a longer one ("injection"). Alternatives with no literal start fall back to a full
+scan. The answer: every match of every alternative that starts at a word start, overlapping ones too,
+which includes all that `finditer` finds (tests/test_read_scan.py checks both on the whole corpus).
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ class CueMatcher:
         by_lead: dict[str, tuple[list[Entry], list[Entry]]] = {}
         self._fallback: list[tuple[str, re.Pattern[str]]] = []
         self.categories = tuple(categories)
+        self.source = {cat: list(patterns) for cat, patterns in categories.items()}
         for cat, patterns in categories.items():
             for pattern in patterns:
                 for alt in split_top(pattern):

@@ -56,6 +56,7 @@ _COUNT_AFTER = re.compile(
 )
 # a form's count field further along the row: "Upper trapezius ... [x] Left   # injections: 2"
 _COUNT_FIELD = re.compile(r"#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b")
+_COUNT_NOUNS = ("inj", "trigger", "tp", "site", "needle")  # one of which _COUNT_BEFORE needs
 _COUNT_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+)?"
     r"(?:injections?|trigger points?|tps?|sites?|needle insertions?)\s+(?:were\s+\w+\s+)?"
@@ -111,12 +112,12 @@ def read_sites(
     performed = tpi_document and any(i.status == "today" for i in infos)
     upgraded: set[int] = set()
     injected_again: set[int] = set()  # "each of these was then injected" after dry needling
+    with_muscles = {idx for idx, ms in by_clause.items() if any(m.kind == "muscle" for m in ms)}
     for idx, info in enumerate(infos):
-        own_muscles = any(m.kind == "muscle" for m in by_clause.get(idx, ()))
-        if info.anaphora_done and not own_muscles and infos[idx].status == "today":
+        if info.anaphora_done and info.status == "today" and idx not in with_muscles:
             found_any = False
             for back in range(idx - 1, max(-1, idx - 8), -1):
-                has_muscles = any(m.kind == "muscle" for m in by_clause.get(back, ()))
+                has_muscles = back in with_muscles
                 if has_muscles and infos[back].status in ("exam", "unclear", "today"):
                     upgraded.add(back)
                     if not info.dry:
@@ -320,9 +321,14 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
         return int(v) if v.isdigit() else _WORDNUM[v]
     end = min(ce, m.end + 90)
     nl = low.find("\n", m.end, end)
-    fm = _COUNT_FIELD.search(low, m.end, end if nl < 0 else nl)
+    end = end if nl < 0 else nl
+    # (each search only where its literal parts are present: this runs for every muscle mention)
+    fm = _COUNT_FIELD.search(low, m.end, end) if ":" in low[m.end : end] or "=" in low[m.end : end] else None
     if fm and ("#" in low[m.end : fm.start() + 1] or ":" in low[fm.start() : fm.end()]):
         return int(fm.group("c"))
+    before = low[max(cs, m.start - 60) : m.start]
+    if not any(w in before for w in _COUNT_NOUNS):
+        return None
     bm = _COUNT_BEFORE.search(low, max(cs, m.start - 60), m.start)
     if bm:
         n = bm.group("n")

@@ -90,6 +90,7 @@ def cue_categories(cues: Cues) -> dict[str, list[str]]:
             "done_verb": [_DONE_VERB.pattern],
             "anaphora": [_ANAPHORA.pattern],
             "tpi_doc": [cues.tpi_document.pattern],
+            "not_tpi_doc": [cues.non_tpi_document.pattern],
             "other_only": [cues.other_procedures.pattern],
         }
 

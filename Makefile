@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The per-note core is compiled by mypyc when installed (setup.py): a change to it means a rebuild.
+CORE   := $(wildcard src/tpicode/read/*.py src/tpicode/checks/*.py) src/tpicode/code.py src/tpicode/pipeline.py
 
 .PHONY: install run test lint bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml setup.py scripts/system-deps.sh $(CORE)
 	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

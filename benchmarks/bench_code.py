@@ -113,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cpu     : {cpu_model()}; nproc {os.cpu_count()} ({n_allowed} allowed), pinned to cpu {cpu}")
     print(f"python  : {platform.python_implementation()} {platform.python_version()}")
     print(f"tpicode : {getattr(tpicode, '__version__', 'unknown')}")
+    try:
+        from tpicode.native import core_state
+    except ImportError:  # an older build without the compiled core
+        pass
+    else:
+        print(f"core    : {core_state().summary}")
     print(f"date    : {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print()
 

@@ -58,6 +58,26 @@ class Hits:
         return out
 
 
+_ASCII_SPACED = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalnum()})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _space_unless_alnum(m: re.Match[str]) -> str:
+    return m.group() if m.group().isalnum() else " "
+
+
+def word_spaced(text: str) -> str:
+    """The text with a space for every character that is not a letter or digit, and one at each end.
+
+    Same length plus two, so an offset in it is the text's offset plus one. Aho-Corasick keys that start
+    (and end) with a space then find words only where they start (and end): no mid-word hits to skip.
+    """
+    spaced = text.translate(_ASCII_SPACED)
+    if not spaced.isascii():
+        spaced = _NON_ASCII.sub(_space_unless_alnum, spaced)
+    return " " + spaced + " "
+
+
 _NONE = Hits([])  # shared by every category with no match in a note; never mutated
 Entry = tuple[str, re.Pattern[str]]
 
@@ -165,19 +185,25 @@ class CueMatcher:
                     for word, whole in set(leads):
                         anywhere, at_end = by_lead.setdefault(word, ([], []))
                         (at_end if whole else anywhere).append((cat, compiled))
-        self._ac = ahocorasick.Automaton()
+        # Keys are searched in `word_spaced(low)`, where every character that is not a letter or digit is
+        # a space: " lead" can only be found where a word starts, " lead " where it also ends.
+        keyed: dict[str, list[Entry]] = {}
         for word, (anywhere, at_end) in by_lead.items():
-            self._ac.add_word(word, (len(word), tuple(anywhere), tuple(anywhere + at_end)))
+            key = " " + word_spaced(word)[1:-1]
+            if anywhere:
+                keyed.setdefault(key, []).extend(anywhere)
+            if at_end:
+                keyed.setdefault(key + " ", []).extend(at_end)
+        self._ac = ahocorasick.Automaton()
+        for key, entries in keyed.items():
+            self._ac.add_word(key, (len(key) - 1, tuple(entries)))
         self._ac.make_automaton()
 
     def scan(self, low: str) -> dict[str, Hits]:
         found: dict[str, set[tuple[int, int]]] = {}
-        last = len(low) - 1
-        for end, (n, anywhere, every) in self._ac.iter(low):
-            start = end - n + 1
-            if start and low[start - 1].isalnum():
-                continue  # a lead word must start a word
-            for cat, pat in every if end == last or not low[end + 1].isalnum() else anywhere:
+        for end, (back, entries) in self._ac.iter(word_spaced(low)):
+            start = end - back  # (the spaced text is one longer at the front)
+            for cat, pat in entries:
                 m = pat.match(low, start)
                 if m is not None and m.end() > start:
                     spans = found.get(cat)

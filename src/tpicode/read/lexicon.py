@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
+from tpicode.read.hits import word_spaced
 from tpicode.read.offsets import BackMap, rewrite
 
 _WORD = re.compile(r"[a-z]{5,}")
@@ -77,10 +78,14 @@ class Lexicon:
             for t in d.names_cased:
                 cased[t] = Entry("drug", d.id, None, t)
 
-        for t, e in terms.items():
-            self._low.add_word(t, e)
-        for t, e in cased.items():
-            self._cased.add_word(t, e)
+        # Searched in `word_spaced` text (read/hits.py): " term " is found only as a whole word. Terms
+        # that differ only in punctuation share a key; `_whole_words` keeps the one the text spells.
+        for store, entries in ((self._low, terms), (self._cased, cased)):
+            keyed: dict[str, list[Entry]] = {}
+            for t, e in entries.items():
+                keyed.setdefault(" " + word_spaced(t)[1:-1] + " ", []).append(e)
+            for key, es in keyed.items():
+                store.add_word(key, (len(key) - 2, tuple(es)))
         self._low.make_automaton()
         self._has_cased = bool(cased)
         if self._has_cased:
@@ -145,23 +150,15 @@ class Lexicon:
         else:
             target, back = low, None
         found: list[Mention] = []
-        n = len(target)
-        for end, e in self._low.iter(target):
-            start = end - len(e.term) + 1
-            if (start > 0 and target[start - 1].isalnum()) or (end + 1 < n and target[end + 1].isalnum()):
-                continue
+        for start, end, e in _whole_words(self._low, target):
             if back is None:
-                found.append(Mention(e.kind, e.id, e.part, start, end + 1, False))
+                found.append(Mention(e.kind, e.id, e.part, start, end, False))
             else:
-                s, e_, fuzzy = back(start, end + 1)
+                s, e_, fuzzy = back(start, end)
                 found.append(Mention(e.kind, e.id, e.part, s, e_, fuzzy))
         if self._has_cased:
-            tn = len(text)
-            for end, e in self._cased.iter(text):
-                start = end - len(e.term) + 1
-                if (start > 0 and text[start - 1].isalnum()) or (end + 1 < tn and text[end + 1].isalnum()):
-                    continue
-                found.append(Mention(e.kind, e.id, e.part, start, end + 1, False))
+            for start, end, e in _whole_words(self._cased, text):
+                found.append(Mention(e.kind, e.id, e.part, start, end, False))
         if not found:
             return found
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))
@@ -172,6 +169,18 @@ class Lexicon:
                 out.append(mt)
                 last_end = mt.end
         return out
+
+
+def _whole_words(ac: ahocorasick.Automaton, text: str) -> list[tuple[int, int, Entry]]:
+    """(start, end, entry) of every term standing as a whole word in `text`, overlapping ones too."""
+    out = []
+    for end, (n, entries) in ac.iter(word_spaced(text)):
+        start = end - n - 1  # the key's trailing space, less the term, less the spaced text's lead space
+        for e in entries:
+            if text.startswith(e.term, start):  # "upper-trap" is not the term "upper trap"
+                out.append((start, start + n, e))
+                break
+    return out
 
 
 @functools.cache

@@ -32,15 +32,21 @@ class Entry:
     term: str
 
 
-# not frozen: a frozen dataclass costs 4x as much to build, and one is built per mention; never mutated
-@dataclass(slots=True, unsafe_hash=True)
 class Mention:
-    kind: str
-    id: str
-    part: str | None
-    start: int
-    end: int
-    fuzzy: bool
+    """A lexicon term found in the note. A plain class: see text.Clause for why. Never mutated."""
+
+    __slots__ = ("end", "fuzzy", "id", "kind", "part", "start")
+
+    def __init__(self, kind: str, id: str, part: str | None, start: int, end: int, fuzzy: bool) -> None:
+        self.kind = kind
+        self.id = id
+        self.part = part
+        self.start = start
+        self.end = end
+        self.fuzzy = fuzzy
+
+    def __repr__(self) -> str:
+        return f"Mention({self.kind!r}, {self.id!r}, {self.part!r}, {self.start}, {self.end}, {self.fuzzy})"
 
 
 class Lexicon:

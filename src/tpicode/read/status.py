@@ -8,10 +8,8 @@ the status of their lead-in ("The following were injected:") or of their section
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import re
-from dataclasses import dataclass
 
 from tpicode.read.cues import Cues
 from tpicode.read.hits import CueMatcher, Hits
@@ -56,20 +54,34 @@ _PROCEDURE_DETAIL = re.compile(
 _PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
 
 
-@dataclass(slots=True)
 class ClauseInfo:
-    clause: Clause
-    text: str
-    status: str  # today | exam | planned | history | attempted | other | unclear | nominal
-    dry: bool
-    cues: list[tuple[int, int, str]]  # absolute spans of cues: done, future, history, attempted, exam
-    ends_colon: bool
-    anaphora_done: bool
-    site_field: bool
-    nominal: bool = False
-    today: bool = False
-    tpi_words: bool = False
-    other_procedure: bool = False
+    """What one clause says about the procedure. A plain class: see text.Clause for why."""
+
+    __slots__ = (
+        "anaphora_done", "clause", "cues", "dry", "ends_colon", "nominal", "other_procedure", "site_field",
+        "status", "text", "today", "tpi_words",
+    )
+
+    def __init__(
+        self, clause: Clause, text: str, status: str, dry: bool, cues: list[tuple[int, int, str]],
+        ends_colon: bool, anaphora_done: bool, site_field: bool, *, nominal: bool = False,
+        today: bool = False, tpi_words: bool = False, other_procedure: bool = False,
+    ) -> None:
+        self.clause = clause
+        self.text = text
+        self.status = status  # today | exam | planned | history | attempted | other | unclear | nominal
+        self.dry = dry
+        self.cues = cues  # absolute spans of cues: done, future, history, attempted, exam
+        self.ends_colon = ends_colon
+        self.anaphora_done = anaphora_done
+        self.site_field = site_field
+        self.nominal = nominal
+        self.today = today
+        self.tpi_words = tpi_words
+        self.other_procedure = other_procedure
+
+    def __repr__(self) -> str:
+        return f"ClauseInfo({self.clause!r}, {self.status!r}, {self.text!r})"
 
 
 def cue_categories(cues: Cues) -> dict[str, list[str]]:
@@ -134,7 +146,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     hinted_lines = {cl.line for cl in fr.clauses if cl.section == "medications" and _INJECTATE_HINT.search(low, cl.start, cl.end)}
     for i, cl in enumerate(fr.clauses):
         if cl.section == "medications" and cl.line in hinted_lines:
-            cl = dataclasses.replace(cl, section="procedure")  # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
+            # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
+            cl = Clause(cl.start, cl.end, "procedure", cl.line, cl.list_item, cl.field_label)
         infos.append(_classify(cl, low, per[i], cues))
     performed = any(i.status == "today" for i in infos)
     # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details

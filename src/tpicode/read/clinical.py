@@ -109,6 +109,11 @@ _MONTHS["sept"] = 9
 _TPI_WORD = re.compile(r"\btpis?\b|\btrigger[- ]point|\binjections?\b|\bdry needling\b|\bsessions?\b")
 
 
+# compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
+_POST_WORD = re.compile(r"\bpost|\bafter|\bfollowing")
+_NONE_WORD = re.compile(r"\bnone\b|\bno\b")
+_PLAN_WORD = re.compile(r"\b(?:will|plan|schedule|next|if)\b")
+
 def cue_categories() -> dict[str, list[str]]:
     """The cue lists this stage reads, by category (scanned together with the status cues)."""
     return {
@@ -202,7 +207,7 @@ def read_clinical(
             facts.pain_pre = facts.pain_pre or span
             continue
         post = _POST.search(ctx_before) or sec == "response"
-        if post and (facts.pain_pre is not None or re.search(r"\bpost|\bafter|\bfollowing", ctx_before)):
+        if post and (facts.pain_pre is not None or _POST_WORD.search(ctx_before)):
             facts.pain_post = facts.pain_post or span
         elif _PRE.search(ctx_before) or facts.pain_pre is None:
             facts.pain_pre = facts.pain_pre or span
@@ -215,7 +220,7 @@ def read_clinical(
     facts.complications = h["complications"].spans[0] if h["complications"].spans else None
     if facts.complications is None:
         for info in infos:
-            if info.clause.section == "complications" and re.search(r"\bnone\b|\bno\b", info.text):
+            if info.clause.section == "complications" and _NONE_WORD.search(info.text):
                 facts.complications = (info.clause.start, info.clause.end)
                 break
     for span in h["therapy"].spans:
@@ -246,7 +251,7 @@ def read_clinical(
         cs, ce, s = info.clause.start, info.clause.end, info.text
         if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
             continue
-        if info.status != "planned" and not re.search(r"\b(?:will|plan|schedule|next|if)\b", s):
+        if info.status != "planned" and not _PLAN_WORD.search(s):
             if facts.repeat is None:
                 facts.repeat = rep
             if _TPI_WORD.search(s):

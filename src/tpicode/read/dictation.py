@@ -11,6 +11,7 @@ import re
 
 import ahocorasick
 
+from tpicode.read.hits import word_spaced
 from tpicode.read.offsets import BackMap, Edit, clean, rewrite
 
 _UNITS = {
@@ -113,19 +114,22 @@ _TRIGGERS = frozenset(_NUMBER_GATE | _UNIT_GATE | _PUNCT_WORDS | _BREAK_GATE | {
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-def _trigger_automaton() -> ahocorasick.Automaton:
+def _trigger_automaton(spaced: bool) -> ahocorasick.Automaton:
     ac = ahocorasick.Automaton()
     for w in _TRIGGERS:
-        ac.add_word(w, w)
+        ac.add_word(f" {w} " if spaced else w, w)
     ac.make_automaton()
     return ac
 
 
-_TRIGGER_AC = _trigger_automaton()
+_TRIGGER_AC = _trigger_automaton(spaced=False)
+_TRIGGER_AC_SPACED = _trigger_automaton(spaced=True)  # whole words only, in `word_spaced` text
 
 
 def _trigger_words(low: str) -> list[tuple[int, str]]:
     """(start, word) of each trigger standing as a whole word, in text order: one C pass for all."""
+    if low.isascii():  # then "not a letter or digit" is exactly "not [a-z0-9]"
+        return [(end - len(w) - 1, w) for end, w in _TRIGGER_AC_SPACED.iter(word_spaced(low))]
     n = len(low)
     found = []
     for end, w in _TRIGGER_AC.iter(low):

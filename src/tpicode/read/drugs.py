@@ -38,6 +38,11 @@ _AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%\s*|hcl\s*|plain\s*)
 _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
 
+# compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
+_NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$")
+_POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
+_AMOUNT_GAP = re.compile(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}")
+
 def _vol_end(low: str, pos: int) -> int:
     m = _AMOUNT.match(low, pos)
     return m.end() if m else pos
@@ -132,7 +137,7 @@ def read_drugs(
                 status = "other"
             elif status == "unclear" and performed and info.clause.section in ("none", "procedure", "response"):
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
-            if status == "today" and re.search(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$", low[max(cs, m.start - 30) : m.start]):
+            if status == "today" and _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
@@ -284,7 +289,7 @@ def _assign(
             elif pos < m.start:
                 d = m.start - pos
                 # "2 mL of 1% lidocaine": an amount followed by "of" points forward
-                if re.match(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b", low[pos : m.start][:30]):
+                if _POINTS_FORWARD.match(low[pos : m.start][:30]):
                     d = max(0, d - 25)
             else:
                 d = 0
@@ -385,7 +390,7 @@ def _multiplier(
         # a bare trailing "each" qualifies an amount just before it ("1.5 mL each"), not a count
         # ("2 sites each")
         near = [m for m in _AMOUNT.finditer(s, max(0, pm.start() - 30), pm.start()) if m.lastgroup in ("vol", "mg", "units")]
-        if not near or (s[near[-1].end() : pm.start()].strip(" ,;:-") and not re.fullmatch(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}", s[near[-1].end() : pm.start()])):
+        if not near or (s[near[-1].end() : pm.start()].strip(" ,;:-") and not _AMOUNT_GAP.fullmatch(s[near[-1].end() : pm.start()])):
             pm = None
     if not pm:
         return None, None

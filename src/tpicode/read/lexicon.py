@@ -54,7 +54,6 @@ class Lexicon:
 
     def __init__(self, k: Knowledge, cues: Cues) -> None:
         self._low = ahocorasick.Automaton()
-        self._cased = ahocorasick.Automaton()
         terms: dict[str, Entry] = {}
         cased: dict[str, Entry] = {}
 
@@ -86,16 +85,14 @@ class Lexicon:
 
         # Searched in `word_spaced` text (read/hits.py): " term " is found only as a whole word. Terms
         # that differ only in punctuation share a key; `_whole_words` keeps the one the text spells.
-        for store, entries in ((self._low, terms), (self._cased, cased)):
-            keyed: dict[str, list[Entry]] = {}
-            for t, e in entries.items():
-                keyed.setdefault(" " + word_spaced(t)[1:-1] + " ", []).append(e)
-            for key, es in keyed.items():
-                store.add_word(key, (len(key) - 2, tuple(es)))
+        keyed: dict[str, list[Entry]] = {}
+        for t, e in terms.items():
+            keyed.setdefault(" " + word_spaced(t)[1:-1] + " ", []).append(e)
+        for key, es in keyed.items():
+            self._low.add_word(key, (len(key) - 2, tuple(es)))
+        # the few case-sensitive abbreviations ("NS", "TrA") are found with str.find: cheaper than a pass
+        self._cased = sorted(cased.items())
         self._low.make_automaton()
-        self._has_cased = bool(cased)
-        if self._has_cased:
-            self._cased.make_automaton()
 
         words: set[str] = set()
         for t in terms:
@@ -163,9 +160,14 @@ class Lexicon:
             else:
                 s, e_, fuzzy = back(start, end)
                 found.append(Mention(e.kind, e.id, e.part, s, e_, fuzzy))
-        if self._has_cased:
-            for start, end, e in _whole_words(self._cased, text):
-                found.append(Mention(e.kind, e.id, e.part, start, end, False))
+        tn = len(text)
+        for term, e in self._cased:
+            i = text.find(term)
+            while i >= 0:
+                j = i + len(term)
+                if (i == 0 or not text[i - 1].isalnum()) and (j >= tn or not text[j].isalnum()):
+                    found.append(Mention(e.kind, e.id, e.part, i, j, False))
+                i = text.find(term, i + 1)
         if not found:
             return found
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))

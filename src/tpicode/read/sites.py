@@ -38,6 +38,10 @@ _RELATIVE_SIDE = re.compile(r"\b(ipsi|contra)lateral\s+(?:\w+\s+)?$")
 _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 
+# compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
+_BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
+_PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
+
 def _side_of_label(label: str) -> tuple[str, ...]:
     m = _LABEL_SIDE.search(label) if label else None
     return _side_of(m.group(1)) if m else ()
@@ -79,7 +83,7 @@ def _side_of(word: str) -> tuple[str, ...]:
     w = word.replace(".", "").strip()
     if w.startswith(("bilat", "both", "b/l")):
         return ("left", "right")
-    if re.search(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b", w):
+    if _BOTH_SIDES.search(w):
         return ("left", "right")
     if w in ("left", "lt", "l"):
         return ("left",)
@@ -348,7 +352,7 @@ def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) ->
         return False
     if _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
         return False
-    if re.search(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b", low[m.end : min(ce, m.end + 30)]):
+    if _PREP_AFTER.search(low[m.end : min(ce, m.end + 30)]):
         return False
     if region_word:
         if not _REGION_INJECTION.search(clause):

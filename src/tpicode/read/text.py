@@ -64,6 +64,23 @@ class Clause:
         return f"Clause{self.astuple()!r}"
 
 
+_ABBREV_WORDS = frozenset({"dr", "mr", "mrs", "ms", "vs", "approx", "pt", "st", "no", "etc", "inc"})
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _may_be_abbreviation(low: str, i: int) -> bool:
+    """False when _ABBREV_BEFORE cannot match before the period at i: a cheap test run first.
+
+    Its words are single letters ("L.", "e.g.") or the listed ones, each standing alone.
+    """
+    if i and low[i - 1] == "\n":
+        return True  # (the regex's $ also matches before a final newline: let it decide)
+    j = i
+    while j > 0 and low[j - 1] in _LOWER:
+        j -= 1
+    return i - j == 1 or low[j:i] in _ABBREV_WORDS
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     text: str
@@ -193,7 +210,7 @@ def _split_block(
     emit = _emit if any(w in block for w in _BREAK_WORDS) else _emit_one
     for m in _SENT_END.finditer(low, start, end):
         i = m.start()
-        if low[i] == "." and _ABBREV_BEFORE.search(low, max(start, i - 8), i):
+        if low[i] == "." and _may_be_abbreviation(low, i) and _ABBREV_BEFORE.search(low, max(start, i - 8), i):
             continue
         emit(low, seg_start, i + 1, section, line, list_item, label, out)
         seg_start = i + 1

@@ -3,14 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-# The per-note core is compiled by mypyc when installed (setup.py): a change to it means a rebuild.
-CORE   := $(wildcard src/tpicode/read/*.py src/tpicode/checks/*.py) src/tpicode/code.py src/tpicode/pipeline.py
+# The per-note core is compiled by mypyc when installed (setup.py). `install` rebuilds it when a core
+# source is newer than its compiled module or a compiled module is missing (tpicode/native.py), unless
+# TPICODE_PURE=1 asks for the uncompiled core.
+NATIVE_OK := import sys; from tpicode.native import core_state; s = core_state(); \
+	sys.exit(0 if s.compiled and not s.stale and not s.interpreted else 1)
 
 .PHONY: install run test lint bench clean
 
 install: $(STAMP)
+	@[ "$$TPICODE_PURE" = "1" ] || $(BIN)/python -c '$(NATIVE_OK)' 2>/dev/null || \
+		{ echo "compiling the per-note core (mypyc, about a minute)"; $(BIN)/python -m pip install --quiet -e '.[dev]'; }
 
-$(STAMP): pyproject.toml setup.py scripts/system-deps.sh $(CORE)
+$(STAMP): pyproject.toml setup.py scripts/system-deps.sh
 	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -906,6 +906,21 @@ def test_unknown_payer_in_a_batch_yields_an_invalid_result() -> None:
     assert results[1].status == "ready"
 
 
+def test_a_batch_codes_as_one_by_one_and_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import gc
+
+    notes = [tpi(TWO), "no procedure today", tpi(TWO).replace("left", "right")]
+    singles = [tpicode.code({"id": str(i), "note": n, "date_of_service": DOS}) for i, n in enumerate(notes)]
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            batch = tpicode.code_many([{"id": str(i), "note": n, "date_of_service": DOS} for i, n in enumerate(notes)])
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+        assert [r.model_dump() for r in batch] == [r.model_dump() for r in singles]
+
+
 # ============================================================================ coverage of the packs by these tests
 
 

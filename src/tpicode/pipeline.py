@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -85,14 +86,27 @@ def code(
 
 
 def code_many(encounters: Iterable[Encounter | Mapping[str, Any] | str]) -> list[Result]:
-    """Code a batch in order; an unusable encounter yields an `invalid` result instead of stopping."""
+    """Code a batch in order; an unusable encounter yields an `invalid` result instead of stopping.
+
+    The cycle collector is paused for the batch (its young generation collected after): the results
+    it holds are all alive, so each collection would walk them and the knowledge for nothing (about
+    10% of a batch's time).
+    """
     out = []
-    for item in encounters:
-        try:
-            out.append(code(item))
-        except InputError as exc:
-            ident = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
-            out.append(invalid_result(str(ident) if ident is not None else None, str(exc)))
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        for item in encounters:
+            try:
+                out.append(code(item))
+            except InputError as exc:
+                ident = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
+                out.append(invalid_result(str(ident) if ident is not None else None, str(exc)))
+    finally:
+        if paused:
+            gc.enable()
+            gc.collect(0)
     return out
 
 

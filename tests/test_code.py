@@ -397,3 +397,111 @@ def test_input_diagnoses_win() -> None:
 def test_bad_input_diagnosis_is_an_input_error() -> None:
     with pytest.raises(tpicode.InputError, match="diagnos"):
         run("The left trapezius was injected with 2 mL of 1% lidocaine.", diagnoses=["not-a-code"])
+
+
+# ============================================================================ reading rules added with blind batches 346-405
+
+
+def code_of(note: str, **kw: Any) -> Result:
+    return tpicode.code({"note": note, "date_of_service": DOS, **kw})
+
+
+def test_palpation_guided_is_a_technique_not_an_exam() -> None:
+    r = code_of("P: TPI today to the bilateral quadratus lumborum, 22 g needle, palpation guided, negative aspiration.")
+    assert procedure(r) == ("20552", 2)
+    r = code_of("Proc: consent, alcohol prep. TPI bilat QL + R glute med, 22g, palpation, neg asp.")
+    assert procedure(r) == ("20553", 3)
+
+
+def test_palpation_on_exam_is_still_an_exam() -> None:
+    r = code_of("Exam: left trapezius tender to palpation.\nPlan: heat and stretching.")
+    assert procedure(r) == (None, 0)
+
+
+def test_the_rest_of_a_procedure_paragraph_under_an_exam_heading_is_today() -> None:
+    r = code_of(
+        "Exam: taut band in the right infraspinatus.\n\nAfter consent I injected the right infraspinatus at two "
+        "points. A total of 1.5 cc of 2% lidocaine with 4 mg of dexamethasone was used."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_an_exam_sentence_before_the_procedure_paragraph_keeps_its_drugs_out() -> None:
+    r = code_of("Exam: taut band in the right infraspinatus. She takes lidocaine patches.\n\nI injected the right infraspinatus.")
+    assert procedure(r) == ("20552", 1)
+    assert r.medications == []
+
+
+def test_present_tense_scenario_counts() -> None:
+    r = code_of(
+        "Coding scenario: the physician injects trigger points in the left trapezius, left rhomboid major and "
+        "right levator scapulae with 1% lidocaine 3 mL and triamcinolone 40 mg."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_a_header_with_example_in_it_is_not_an_exam() -> None:
+    r = code_of("Payer FAQ example: trigger point injections of the left trapezius and left levator scapulae were performed.")
+    assert procedure(r) == ("20552", 2)
+
+
+@pytest.mark.parametrize("modal", ["may be injected", "could be injected", "might also be injected"])
+def test_a_muscle_that_may_be_injected_later_is_not_counted(modal: str) -> None:
+    r = code_of(
+        "Procedure: the left quadratus lumborum and left gluteus medius were injected with 1% lidocaine 4 mL.\n"
+        f"Plan: the left gluteus minimus and left TFL {modal} at a future visit."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_injections_deferred_today_are_not_done() -> None:
+    r = code_of(
+        "Exam: taut bands in the left upper trapezius and left levator scapulae.\n"
+        "Plan: trigger point injections deferred today because of the INR of 3.6. Reschedule TPI of the left "
+        "trapezius and left levator scapulae once the INR is 2-3."
+    )
+    assert procedure(r) == (None, 0)
+
+
+def test_dates_after_a_tpi_history_label_in_prose_are_prior_sessions() -> None:
+    r = code_of(
+        "HPI: chronic headache. Trigger point injection history in this clinic: 10/15/2024, 01/21/2025 and "
+        "05/06/2025, each with about 60% relief for 10 weeks.\n"
+        "Procedure: the right and left splenius capitis were injected with 0.2% ropivacaine 4 mL.",
+        date_of_service="2025-09-09",
+    )
+    assert [str(p.date) for p in r.prior_sessions] == ["2024-10-15", "2025-01-21", "2025-05-06"]
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+
+
+def test_a_word_known_only_from_another_misspelling_is_still_corrected() -> None:
+    # "lumborem" is a listed misspelling inside "iliocostalis lumborem"; here it is quadratus lumborum
+    r = code_of("Procedure: injected the right gluteous medius and the right quadratus lumborem with 1% lidocaine 4 mL.")
+    assert muscles(r) == {("gluteus medius", "right", "injection"), ("quadratus lumborum", "right", "injection")}
+
+
+def test_tpi_today_with_procedure_details_under_an_exam_heading() -> None:
+    r = code_of(
+        "Exam: taut bands in the bilateral sternocleidomastoid.\n"
+        "TPI today, after consent and alcohol prep, 27 g needle, neg asp: bilateral sternocleidomastoid "
+        "(1 site each) and L splenius capitis. Ropivacaine 0.5% 3 mL total."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert med(r, "ropivacaine").volume_ml == 3
+
+
+def test_each_side_with_a_confirming_total_is_multiplied_per_drug() -> None:
+    r = code_of(
+        "Procedure: the right piriformis and then the left piriformis were injected. Each side received 2 mL of "
+        "0.5% bupivacaine and 0.5 mL of Kenalog-40 (20 mg), for 4 mL of bupivacaine and 40 mg of triamcinolone "
+        "in total."
+    )
+    assert (med(r, "bupivacaine").volume_ml, med(r, "triamcinolone acetonide").dose_mg) == (4, 40)
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_each_side_without_a_total_is_multiplied_by_the_sides() -> None:
+    r = code_of("Procedure: the right and left piriformis were injected. Each side received 20 mg of Kenalog-40.")
+    assert med(r, "triamcinolone acetonide").dose_mg == 40

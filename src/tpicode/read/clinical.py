@@ -266,9 +266,12 @@ def read_clinical(
         label = info.clause.field_label
         dated_row = lead_tpi and _DATE_ROW.match(s_) is not None
         in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None)
+        colon = s_.find(":")
         tpi_words = in_history and info.status != "planned" and (
             (bool(label) and _TPI_WORD.search(label) is not None)
             or (info.ends_colon and _TPI_WORD.search(s_) is not None)
+            # "... Trigger point injection history in this clinic: 10/15/2024, 01/21/2025 and 05/06/2025"
+            or (colon > 0 and not info.other_procedure and _TPI_WORD.search(s_, 0, colon) is not None)
         )
         if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):

@@ -56,7 +56,7 @@ _EACH_OF = re.compile(
 )
 _PER_SITE = re.compile(
     r"\b(?:per|at each|into each|in each|to each|for each|each)\s+(?:of the\s+)?(?:injection\s+)?"
-    r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?)\b"
+    r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?|sides?)\b"
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
@@ -163,7 +163,13 @@ def read_drugs(
                 if fact.conc_mg_per_ml:
                     fact.dose_mg = round(stated * fact.conc_mg_per_ml, 4)
                 own = False
-            if mult and mult > 1 and own and not amounts.total_vol and not _TOTAL.search(s):
+            # "Each side received 2 mL of bupivacaine and 20 mg of Kenalog, for 4 mL and 40 mg in total":
+            # a stated total that is exactly the multiple confirms it, for each drug it matches
+            # (not after "a total of 6 mL", which the per-drug amounts were already taken from)
+            confirmed = bool(
+                mult and mult > 1 and not amounts.total_vol and _TOTAL.search(s) and _total_confirms(amounts, fact, mult)
+            )
+            if mult and mult > 1 and ((own and not amounts.total_vol and not _TOTAL.search(s)) or confirmed):
                 if fact.volume_ml is not None:
                     fact.volume_ml *= mult
                 if fact.dose_mg is not None:
@@ -398,6 +404,9 @@ def _multiplier(
     if km:
         return int(_num(km.group("k"))), pm.span()
     what = pm.group("what") or ""
+    if what.startswith("side"):  # "Each side received 2 mL ...": once per side injected today
+        sides_today = {f.laterality for f in today_muscles if f.laterality in ("left", "right")}
+        return (len(sides_today) or None), pm.span()
     if (what.startswith("muscle") or not what) and today_muscles:
         return len({(f.muscle_id, f.laterality) for f in today_muscles}), pm.span()
     counts = [f.injections for f in today_muscles]
@@ -408,6 +417,15 @@ def _multiplier(
 
 
 _ROUGHLY = re.compile(r"\b(?:about|approximately|approx\.?|roughly|~)\s*$")
+
+
+def _total_confirms(a: _Amounts, fact: DrugFact, mult: int) -> bool:
+    """The clause also states this drug's amount times `mult` (its total), in the same unit."""
+
+    def stated(values: list[tuple[int, float]], each: float | None) -> bool:
+        return each is not None and any(abs(v - each * mult) < 1e-6 for _p, v in values)
+
+    return stated(a.vol, fact.volume_ml) or stated(a.mg, fact.dose_mg)
 
 
 def _stated_total(a: _Amounts, per_site: float, owned: set[int]) -> float | None:

@@ -66,6 +66,8 @@ class Lexicon:
                     continue  # ambiguous terms name nothing; the schema test reports them
                 terms.setdefault(v, Entry(entry.kind, entry.id, entry.part, v))
 
+        misspelled = {t for m in k.muscles.values() for t in m.misspellings}
+        misspelled |= {t + "s" for t in misspelled if t[-1].isalpha() and not t.endswith("s")}
         for m in k.muscles.values():
             for t in (m.name, *m.synonyms, *m.abbreviations, *m.misspellings):
                 add(t, Entry("muscle", m.id, None, t), plural=True)
@@ -114,6 +116,16 @@ class Lexicon:
         self._by_prefix = {c: tuple(sorted(ws)) for c, ws in by_prefix.items()}
         self._fuzzy_cache: dict[str, str | None] = {}
         self._unfixable: set[str] = set()  # words of the cache with no correction: dropped in one C op
+        # A word known only from a listed misspelling ("lumborem" of "iliocostalis lumborem") is still
+        # corrected where it can be: "quadratus lumborem" must read as quadratus lumborum.
+        spelled_right: set[str] = set()
+        for t, e in terms.items():
+            if e.kind != "muscle" or t not in misspelled:
+                spelled_right.update(re.findall(r"[a-z]+", t))
+        only_misspelled = {w for w in words - spelled_right - cues.not_misspellings if self._correct(w) is not None}
+        self._known = self._known - only_misspelled
+        self._fuzzy_cache.clear()
+        self._unfixable.clear()
 
     def _correct(self, word: str) -> str | None:
         hit = self._fuzzy_cache.get(word, "")

@@ -33,12 +33,17 @@ _ANAPHORA = re.compile(
     r"(?:muscles|sites|points|trigger points|areas|locations|was|were|of these|of them|of the|have been)\b"
     r"|\b(?:the|these|all|both) (?:\w+ )?(?:muscles|trigger points)\b"
 )
-_GENERIC_DONE = re.compile(r"\b(?:performed|administered|completed|delivered|given|placed|received|treated|done|made|carried out|undertaken)\b")
+# (present tense too: published coding scenarios say "The physician injects ...", "performs TPI of ...")
+_GENERIC_DONE = re.compile(
+    r"\b(?:performed|performs|administered|administers|completed|delivered|given|placed|received|treated|done"
+    r"|made|carried out|undertaken)\b"
+)
 _SPECIFIC_DONE = re.compile(
-    r"\binject(?:ed|ing)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing)\b|\bneedled\b|\b(?:used|needle|syringe) to inject\b"
+    r"\binject(?:ed|ing|s)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing|es)\b|\bneedled\b"
+    r"|\b(?:used|needle|syringe) to inject\b"
 )
 _INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
-_DONE_VERB = re.compile(r"\b(?:injected|needled|infiltrated)\b")
+_DONE_VERB = re.compile(r"\b(?:injected|injects|needled|infiltrated|infiltrates)\b")
 _NEG_JUST_BEFORE = re.compile(r"\b(?:not|no|never|nor)\s+(?:be\s+|been\s+|re-?)?$|re-$")
 
 
@@ -165,6 +170,7 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
+    done_line = -1  # the line (paragraph) of the last clause saying the injection was done today
     for idx, info in enumerate(infos):
         cl = info.clause
         if cl.section != prev_section:
@@ -178,6 +184,9 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
                 info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
             elif cl.section == "plan" and (info.today or idx in detailed):
                 info.status = "today"  # "P: TPI today - four injections in the left gastrocnemius ..."
+            elif cl.section != "history" and info.today and _PROCEDURE_DETAIL.search(info.text):
+                # under an exam heading: "TPI today, after consent and alcohol prep, 27 g needle: ..."
+                info.status = "today"
             else:
                 info.status = "unclear"
         if info.status == "unclear":
@@ -185,10 +194,16 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
                 info.status = lead.status
                 info.dry = info.dry or lead.dry
-            elif section_done:
+            elif section_done or cl.line == done_line:
+                # "... I injected the right infraspinatus. A total of 1.5 cc of 2% lidocaine was used."
+                # in a paragraph with no heading of its own: the rest of it is the procedure's
                 info.status = "today"
             else:
                 info.status = _SECTION_DEFAULT.get(cl.section, "unclear")
+        if info.status == "today" and (info.nominal or any(k == "done" for _a, _b, k in info.cues)):
+            done_line = cl.line
+        elif info.status != "today":
+            done_line = -1
         if cl.section == "plan" and info.status == "today":
             section_done = True
         elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
@@ -232,7 +247,8 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     dry = dry_hits is not None
     if dry_hits is not None and not any(f[2] == "done" for f in found):
         found.append((dry_hits[0][0], dry_hits[0][1], "done"))
-    if (spans := g("exam")) and not any(f[2] == "done" for f in found):
+    # "TPI L trap x2, 25 g, palpation, neg asp": in the procedure, palpation is the technique, not an exam
+    if (spans := g("exam")) and not any(f[2] == "done" for f in found) and not (nominal and cl.section == "procedure"):
         found += [(x, y, "exam") for x, y in spans]
     found.sort()
     if other:

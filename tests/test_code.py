@@ -505,3 +505,61 @@ def test_each_side_with_a_confirming_total_is_multiplied_per_drug() -> None:
 def test_each_side_without_a_total_is_multiplied_by_the_sides() -> None:
     r = code_of("Procedure: the right and left piriformis were injected. Each side received 20 mg of Kenalog-40.")
     assert med(r, "triamcinolone acetonide").dose_mg == 40
+
+
+def test_aspiration_before_each_injection_is_no_per_site_amount() -> None:
+    r = code_of(
+        "The right gastrocnemius and right soleus were injected. The injectate was 4 mL of 0.25% bupivacaine "
+        "with dexamethasone 4 mg, with negative aspiration before each injection."
+    )
+    assert med(r, "dexamethasone sodium phosphate").dose_mg == 4
+
+
+def test_the_each_of_phrase_next_to_an_amount_is_the_multiplier() -> None:
+    r = code_of(
+        "The physician injects each of the four trigger points in the left quadratus lumborum, 1.5 mL of 1% "
+        "lidocaine at each of 4 sites."
+    )
+    assert med(r, "lidocaine").volume_ml == 6
+
+
+def test_additional_sites_in_a_region_are_not_named() -> None:
+    r = code_of(
+        "Trigger point injections to the left upper trapezius, levator scapulae and rhomboid major, one site "
+        "each, plus two additional sites in the left upper back. 1% lidocaine 5 mL."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}
+
+
+def test_a_region_naming_the_area_of_named_muscles_is_not_a_finding() -> None:
+    r = code_of("Trigger point injections to the left upper back: left upper trapezius and left levator scapulae.")
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+def test_needled_then_injected_muscle_is_an_injection_and_the_rest_dry_needling() -> None:
+    r = code_of(
+        "The physician first dry needles the right upper trapezius, the right levator scapulae and the right "
+        "rhomboid major with a solid filament needle, then injects the right upper trapezius with 2 mL of 1% "
+        "lidocaine."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert {ln.code for ln in r.lines} == {"20552", "20560"}
+
+
+def test_a_present_tense_discard_is_waste() -> None:
+    r = code_of(
+        "The physician injects the left TFL and the left gluteus medius with methylprednisolone acetate from an "
+        "80 mg/mL single-dose vial: 0.5 mL (40 mg) is administered and the remaining 0.5 mL (40 mg) is "
+        "discarded as waste."
+    )
+    assert ("J1010", 40, ["JW"]) in lines(r)
+
+
+def test_a_bracketed_three_character_code_and_a_present_tense_management_make_a_separate_em() -> None:
+    r = code_of(
+        "1. Essential hypertension (I10): the physician increases lisinopril to 20 mg daily.\n"
+        "2. Myofascial pain syndrome (M79.18): the right upper trapezius and right infraspinatus are injected "
+        "with 4 mL of 1% lidocaine.\nBilled as 99213-25 and 20552."
+    )
+    assert ("99213", 1, ["25"]) in lines(r)

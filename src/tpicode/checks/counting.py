@@ -21,8 +21,8 @@ def muscle_not_named(rule: Rule, ctx: Context) -> list[Hit]:
     groups = [
         g for g in ctx.facts.groups
         if g.status == "today"
-        and (g.explicit or not named & set(ctx.knowledge.groups[g.group_id].could_mean))
-        and not (named and ctx.knowledge.groups[g.group_id].site_only)
+        and (g.explicit or g.additional or not named & set(ctx.knowledge.groups[g.group_id].could_mean))
+        and not (named and ctx.knowledge.groups[g.group_id].site_only and not g.additional)
     ]
     if groups:
         terms = [ctx.note[g.spans[0][0] : g.spans[0][1]] for g in groups]

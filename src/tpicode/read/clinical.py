@@ -72,8 +72,9 @@ _REPEAT = re.compile(
 )
 # Words that say the visit managed a problem (diagnoses.yaml tpi_related_prefixes says which problems are TPI's own)
 _MANAGED = re.compile(
-    r"\b(?:start(?:ed)?|increase[d]?|decrease[d]?|adjust(?:ed)?|refill(?:ed)?|titrat\w+|order(?:ed)?|recheck|"
-    r"check(?:ed)?|referr?(?:al|ed)?|counsel(?:ed|ing)|prescribed|changed|switched|discontinued)\b"
+    r"\b(?:start(?:ed|s)?|increase[ds]?|decrease[ds]?|adjust(?:ed|s)?|refill(?:ed|s)?|titrat\w+|order(?:ed|s)?|recheck|"
+    r"check(?:ed|s)?|referr?(?:al|ed)?|refers|counsel(?:ed|ing|s)?|prescribe[ds]|changed|changes|switched|switches"
+    r"|discontinued|discontinues)\b"
 )
 _DATE_ROW = re.compile(r"^\s*(?:[-*•]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior|previous|past|earlier|history)\b")
@@ -381,9 +382,12 @@ def _icd_codes(text: str, low: str, facts: Facts, infos: list[ClauseInfo]) -> No
         cat, sub = m.group(1), m.group(2)
         if sub is None:
             # a bare three-character token ("T12", "C56") is more often anatomy than a code, except
-            # in a diagnosis list ("Dx: I10 essential hypertension")
+            # in a diagnosis list ("Dx: I10 essential hypertension") or bracketed after the condition
+            # ("Essential hypertension (I10)")
             idx = bisect.bisect_right(starts, m.start()) - 1
-            if idx < 0 or infos[idx].clause.section not in ("diagnosis", "assessment", "indication", "plan"):
+            bracketed = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")"
+            in_list = idx >= 0 and infos[idx].clause.section in ("diagnosis", "assessment", "indication", "plan")
+            if not (in_list or bracketed):
                 continue
         code = f"{cat}.{sub}" if sub else cat
         try:

@@ -54,22 +54,22 @@ _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf
 _EACH_OF = re.compile(
     r"\beach of (?:the |these |those )?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b"
 )
-_PER_SITE = re.compile(
-    r"\b(?:per|at each|into each|in each|to each|for each|each)\s+(?:of the\s+)?(?:injection\s+)?"
+_PER_SITE = re.compile(  # (not "aspiration before each injection": that is when, not how much)
+    r"\b(?:per|at each|into each|in each|to each|for each|(?<!before )(?<!after )(?<!prior to )(?<!following )each)\s+(?:of the\s+)?(?:injection\s+)?"
     r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?|sides?)\b"
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 _CONTAINER = re.compile(r"[ \t-]*(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b")
-_DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were )?(?:discarded|wasted|left over|remaining)\b")
+_DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:in all|altogether)\b")
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were )?(?:wasted|discarded)"
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -388,7 +388,9 @@ def _multiplier(
 ) -> tuple[int | None, tuple[int, int] | None]:
     """How many times a per-site amount was given ("1 mL at each of 4 sites", "each received 2 mL"),
     and where the per-site words are (only the amount next to them is multiplied)."""
-    em = _EACH_OF.search(s)
+    # "injects each of the four trigger points ..., 1.5 mL at each of 4 sites": the phrase next to an amount
+    ems = list(_EACH_OF.finditer(s))
+    em = next((e for e in ems if _amount_near(s, e.start(), e.end(), 0, len(s)) is not None), ems[0] if ems else None)
     if em:
         return int(_num(em.group("n"))), em.span()
     pm = _PER_SITE.search(s)

@@ -30,6 +30,7 @@ class GroupFact:
     status: MentionStatus
     spans: list[Span]
     explicit: bool = False  # its own clause says it was injected ("the lumbar paraspinals were injected")
+    additional: bool = False  # sites beyond the named muscles ("plus two additional sites in the upper back")
 
 
 @dataclass(slots=True)

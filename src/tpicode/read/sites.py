@@ -40,6 +40,7 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
+_MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
 
 def _side_of_label(label: str) -> tuple[str, ...]:
@@ -223,6 +224,8 @@ def read_sites(
                         # named muscle ("the left splenius capitis and the left cervical paraspinals")
                         explicit=any(k == "done" and a < m.end + 30 and b > m.start - 30 for a, b, k in info.cues)
                         or any(ms[j].kind == "muscle" for run in runs if i in run for j in run),
+                        # "plus two additional sites in the left upper back": more sites, not a summary
+                        additional=_MORE_SITES_BEFORE.search(low, max(cs, m.start - 45), m.start) is not None,
                     )
                 )
                 continue
@@ -233,7 +236,9 @@ def read_sites(
                     MuscleFact(
                         muscle_id=m.id,
                         laterality=side,
-                        procedure="dry_needling" if info.dry and idx not in injected_again else "injection",
+                        procedure="dry_needling"
+                        if info.dry and idx not in injected_again and not _injected_after_needling(low, info, m.start)
+                        else "injection",
                         status=status,
                         part=m.part,
                         injections=injections,
@@ -301,6 +306,14 @@ _NEG_OTHER_THING = re.compile(
     r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief|injectate|medications?"
     r"|anesthetic|anaesthetic|steroids?|drugs?|imaging|ultrasound|guidance)"
 )
+
+
+def _injected_after_needling(low: str, info: ClauseInfo, start: int) -> bool:
+    """"dry needles the trapezius and levator, then injects the trapezius with lidocaine": this mention
+    follows an injection verb that follows the needling cue."""
+    return any(
+        k == "done" and info.dry_at < a < start and low.startswith("inj", a) for a, _b, k in info.cues
+    )
 
 
 def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:

@@ -63,14 +63,14 @@ class ClauseInfo:
     """What one clause says about the procedure. A plain class: see text.Clause for why."""
 
     __slots__ = (
-        "anaphora_done", "clause", "cues", "dry", "ends_colon", "nominal", "other_procedure", "site_field",
-        "status", "text", "today", "tpi_words",
+        "anaphora_done", "clause", "cues", "dry", "dry_at", "ends_colon", "nominal", "other_procedure",
+        "site_field", "status", "text", "today", "tpi_words",
     )
 
     def __init__(
         self, clause: Clause, text: str, status: str, dry: bool, cues: list[tuple[int, int, str]],
         ends_colon: bool, anaphora_done: bool, site_field: bool, *, nominal: bool = False,
-        today: bool = False, tpi_words: bool = False, other_procedure: bool = False,
+        today: bool = False, tpi_words: bool = False, other_procedure: bool = False, dry_at: int = -1,
     ) -> None:
         self.clause = clause
         self.text = text
@@ -84,6 +84,7 @@ class ClauseInfo:
         self.today = today
         self.tpi_words = tpi_words
         self.other_procedure = other_procedure
+        self.dry_at = dry_at  # where the clause's first dry-needling cue starts, or -1
 
     def __repr__(self) -> str:
         return f"ClauseInfo({self.clause!r}, {self.status!r}, {self.text!r})"
@@ -273,6 +274,7 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     return ClauseInfo(
         cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field,
         nominal="nominal" in c, today=today, tpi_words="tpi_doc" in c, other_procedure="other_only" in c,
+        dry_at=dry_hits[0][0] if dry_hits is not None else -1,
     )
 
 

@@ -248,6 +248,8 @@ def read_clinical(
         info = clause_of(rep[0])
         if info is None or info.clause.start in seen_clauses or info.other_procedure:
             continue  # an earlier epidural or joint injection is not an earlier TPI session
+        if info.clause.section == "medications":
+            continue  # "Kenalog: flushing after a knee injection in 2021" in an allergy list
         seen_clauses.add(info.clause.start)
         cs, ce, s = info.clause.start, info.clause.end, info.text
         if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):

@@ -39,7 +39,9 @@ _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
-_NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred)\s+(?:\w+\s+){0,2}$")
+_NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?)\s+(?:\w+\s+){0,2}$")
+_CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
+_INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:intolerance|allergy|sensitivity|reaction)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
 _AMOUNT_GAP = re.compile(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}")
 
@@ -131,7 +133,7 @@ def read_drugs(
         facts = _assign(low, s, cs, ms, amounts, k, positions)
         mult, marker = _multiplier(s, today_muscles, amounts)
         per_site_amount = _amount_near(low, cs + marker[0], cs + marker[1], cs, ce) if marker else None
-        for m, fact in zip(ms, facts, strict=True):
+        for j, (m, fact) in enumerate(zip(ms, facts, strict=True)):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
             if info.clause.section == "medications":
                 status = "other"
@@ -139,7 +141,9 @@ def read_drugs(
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
             if status == "today" and _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
-            elif _ALLERGY.search(low, max(cs, m.start - 40), m.start):
+            elif any(o.id == m.id and _CORRECTION.search(low, m.end, o.start) for o in ms[j + 1 : j + 3]):
+                status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
+            elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
             elif _NOT_INJECTED_FORM.match(low, m.end) or _NOT_INJECTED_BEFORE.search(low, max(cs, m.start - 12), m.start):
                 status = "other"  # "lidocaine patches", "oral Toradol", "topical diclofenac"

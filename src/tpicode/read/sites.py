@@ -40,6 +40,7 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
+_CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
 
@@ -201,6 +202,10 @@ def read_sites(
                     sides[i] = same if rel.group(1) == "ipsi" else (("right",) if same == ("left",) else ("left",))
         for i, m in enumerate(ms):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
+            if m.kind == "muscle" and any(
+                o.id == m.id and _CORRECTION.search(low, m.end, o.start) for o in ms[i + 1 : i + 3]
+            ):
+                status = "other"  # "I injected the right piriformis, correction, that was the left piriformis"
             if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
                 status = "today"
             elif status == "unclear" and performed and _site_item(low, cs, ce, ms):

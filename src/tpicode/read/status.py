@@ -51,7 +51,7 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
-_SITE_TABLE = re.compile(r"inject|\btps?\b|trigger points?|\bsites?\b.*\|")
+_SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
     r"|\bnegative aspiration\b|\baspiration negative\b|\bneg(?:ative)? asp\b|\bband-?aids?\b|\btolerated\b"
@@ -149,7 +149,15 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     per = ix.per
     infos: list[ClauseInfo] = []
     # "Medications: lidocaine 5 mL; Kenalog 40 mg": one injectate hint makes the whole line the injectate
-    hinted_lines = {cl.line for cl in fr.clauses if cl.section == "medications" and _INJECTATE_HINT.search(low, cl.start, cl.end)}
+    # (on the field's own line, not an item of a medication or allergy list below a heading: "- lidocaine 5% patch")
+    med_headers = [hs for hs, he, kind in fr.headers if kind == "medications" and "allerg" not in low[hs:he]]
+    hinted_lines = {
+        cl.line for cl in fr.clauses
+        if cl.section == "medications"
+        and "allerg" not in cl.field_label
+        and (not cl.list_item or any(hs < cl.start and "\n" not in low[hs : cl.start] for hs in med_headers))
+        and _INJECTATE_HINT.search(low, cl.start, cl.end)
+    }
     for i, cl in enumerate(fr.clauses):
         if cl.section == "medications" and cl.line in hinted_lines:
             # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
@@ -168,10 +176,25 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             while j < len(infos) and infos[j].clause.section == "plan":
                 detailed.add(j)
                 j += 1
+    # a bulleted list under an exam heading that carries the procedure's details ("- L lats x2",
+    # "- 25g 1.5 in, neg asp each site", "- 1% lido 3 mL"): the list is the procedure
+    listed: set[int] = set()
+    for i, info in enumerate(infos):
+        cl = info.clause
+        if cl.section == "exam" and cl.list_item and i not in listed and _PROCEDURE_DETAIL.search(info.text):
+            j = i
+            while j >= 0 and infos[j].clause.section == "exam" and infos[j].clause.list_item:
+                listed.add(j)
+                j -= 1
+            j = i + 1
+            while j < len(infos) and infos[j].clause.section == "exam" and infos[j].clause.list_item:
+                listed.add(j)
+                j += 1
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
     done_line = -1  # the line (paragraph) of the last clause saying the injection was done today
+    done_dry = False  # ... and whether it was dry needling
     for idx, info in enumerate(infos):
         cl = info.clause
         if cl.section != prev_section:
@@ -185,6 +208,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
                 info.status = "today" if (performed or cl.section in ("procedure", "none")) else "unclear"
             elif cl.section == "plan" and (info.today or idx in detailed):
                 info.status = "today"  # "P: TPI today - four injections in the left gastrocnemius ..."
+            elif idx in listed:
+                info.status = "today"
             elif cl.section != "history" and info.today and _PROCEDURE_DETAIL.search(info.text):
                 # under an exam heading: "TPI today, after consent and alcohol prep, 27 g needle: ..."
                 info.status = "today"
@@ -192,17 +217,21 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
                 info.status = "unclear"
         if info.status == "unclear":
             table_row = lead is not None and "|" in lead.text and "|" in info.text
-            if lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
+            if cl.line == done_line:
+                # the rest of a paragraph or item that says the procedure was done today is the procedure's:
+                # "... I injected the right infraspinatus. A total of 1.5 cc of 2% lidocaine was used."
+                # "- Dry needling, 0.30 mm needles, injectate: none. L upper trapezius, L levator scapulae."
+                info.status = "today"
+                info.dry = info.dry or done_dry
+            elif lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
                 info.status = lead.status
                 info.dry = info.dry or lead.dry
-            elif section_done or cl.line == done_line:
-                # "... I injected the right infraspinatus. A total of 1.5 cc of 2% lidocaine was used."
-                # in a paragraph with no heading of its own: the rest of it is the procedure's
+            elif section_done or idx in listed:
                 info.status = "today"
             else:
                 info.status = _SECTION_DEFAULT.get(cl.section, "unclear")
         if info.status == "today" and (info.nominal or any(k == "done" for _a, _b, k in info.cues)):
-            done_line = cl.line
+            done_line, done_dry = cl.line, info.dry
         elif info.status != "today":
             done_line = -1
         if cl.section == "plan" and info.status == "today":

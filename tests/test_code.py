@@ -563,3 +563,97 @@ def test_a_bracketed_three_character_code_and_a_present_tense_management_make_a_
         "with 4 mL of 1% lidocaine.\nBilled as 99213-25 and 20552."
     )
     assert ("99213", 1, ["25"]) in lines(r)
+
+
+# ============================================================================ reading rules added with blind batch 436-465
+
+
+def test_medication_and_allergy_lists_keep_their_drugs() -> None:
+    r = code_of(
+        "MEDICATIONS:\n- lidocaine 5% patch to the left shoulder\n- methylprednisolone 4 mg dose pack, completed\n"
+        "ALLERGIES:\n- Triamcinolone (Kenalog): flushing after a knee injection in 2021\n"
+        "PROCEDURE: trigger point injections. The left upper trapezius and left levator scapulae were injected "
+        "with 0.5% bupivacaine 4 mL "
+        "and dexamethasone 4 mg."
+    )
+    assert procedure(r) == ("20552", 2)
+    assert drug_lines(r) == [("J1100", 4, [])]
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_one_line_medication_field_is_still_the_injectate() -> None:
+    r = code_of("Procedure: TPI, R gluteus medius x3, R piriformis x1.\n- Meds: Depo-Medrol 40 mg; 1% lidocaine 6 mL")
+    assert drug_lines(r) == [("J1010", 40, [])]
+
+
+@pytest.mark.parametrize("phrase", ["Avoid dexamethasone.", "Local anesthetic only (dexamethasone intolerance)."])
+def test_an_avoided_drug_is_not_given(phrase: str) -> None:
+    r = code_of(f"Plan: {phrase}\nProcedure: the right splenius capitis was injected with 1% lidocaine 3 mL.")
+    assert drug_lines(r) == []
+
+
+def test_neurologic_is_not_corrected_into_a_drug() -> None:
+    r = code_of("Neurologic: intact. Procedure: the left trapezius was injected with 1% lidocaine 2 mL.")
+    assert {m.drug for m in r.medications} == {"lidocaine"}
+
+
+def test_dictated_corrections_replace_the_muscle_and_the_dose() -> None:
+    r = code_of(
+        "procedure colon I injected the right piriformis comma correction comma that was the left piriformis "
+        "comma and the left gluteus medius period injectate was dexamethasone eight milligrams correction "
+        "dexamethasone four milligrams period"
+    )
+    assert muscles(r) == {("piriformis", "left", "injection"), ("gluteus medius", "left", "injection")}
+    assert drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_a_bulleted_list_with_procedure_details_under_an_exam_heading_is_the_procedure() -> None:
+    r = code_of(
+        "Exam: taut bands + referral L lats, L teres major, L infraspinatus\n- L lats x2\n- L teres major x1\n"
+        "- L infraspinatus x2\n- 25g 1.5 in, neg asp each site\n- 1% lido 3 mL + Kenalog 40 mg"
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_a_pipe_table_with_a_leading_bar_lists_todays_sites() -> None:
+    r = code_of(
+        "Exam: taut bands B/L upper traps, R levator.\n\n| Muscle | Side | TrPs |\n| Upper trap | B/L | 2 |\n"
+        "| Levator | R | 1 |\n| Rhomboids | L | 0 |\n\n- Inj: 1% lido 5 mL + TAC 20 mg"
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_a_follow_up_after_earlier_injections_is_no_procedure() -> None:
+    r = code_of(
+        "Seen about eight weeks after trigger point injections to the left upper trapezius and left levator "
+        "scapulae on April eighth with 1% lidocaine. Exam today: small taut band in the left rhomboid major.\n"
+        "Plan: no injections were performed today."
+    )
+    assert procedure(r) == (None, 0)
+    r = code_of("s/p TPI 5/6/25: bilat QL + L glute med (1% lido 6 mL + TAC 40 mg)\nP: no TPI today. RTC 6 wk.")
+    assert procedure(r) == (None, 0)
+
+
+def test_drugs_of_another_procedure_done_the_same_day_get_no_tpi_line() -> None:
+    r = code_of(
+        "P / Procedures:\n1. R knee intra-articular injection: 22 g needle; Kenalog-40 1 mL (40 mg) + 1% lidocaine "
+        "3 mL injected into the joint.\n2. Trigger point injections: R TFL x2 and R vastus lateralis x2, 25 g "
+        "needle; 0.25% bupivacaine 6 mL total, no steroid."
+    )
+    assert procedure(r) == ("20552", 2)
+    assert drug_lines(r) == []
+    assert {m.drug for m in r.medications} >= {"bupivacaine"}
+
+
+def test_a_needle_free_modality_names_no_site() -> None:
+    r = code_of(
+        "P / Treatment today:\n1. Dry needling, no injectate: L QL, R QL, R gluteus medius.\n"
+        "2. Cupping to the glutes bilaterally, 8 min.\n3. IASTM to the lumbar paraspinals."
+    )
+    assert procedure(r) == ("20561", 3)
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+def test_myofascial_low_back_pain_is_myofascial_pain() -> None:
+    r = code_of("Dx: myofascial low back pain. Procedure: the left quadratus lumborum was injected with 1% lidocaine 3 mL.")
+    assert [d.code for d in r.diagnoses] == ["M79.18"]

@@ -41,6 +41,7 @@ _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?)\s+(?:\w+\s+){0,2}$")
 _CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
+_NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:intolerance|allergy|sensitivity|reaction)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
 _AMOUNT_GAP = re.compile(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}")
@@ -112,6 +113,7 @@ def read_drugs(
             per_clause.setdefault(idx, []).append(m)
     today_muscles = [f for f in muscles if f.status == "today"]
     performed = tpi_document and (bool(today_muscles) or any(i.status == "today" for i in infos))
+    other_context = _other_procedure_context(infos)
     found: list[tuple[DrugFact, int, bool]] = []
     for idx, ms in per_clause.items():
         info = infos[idx]
@@ -141,6 +143,8 @@ def read_drugs(
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
             if status == "today" and _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]):
                 status = "negated"
+            elif idx in other_context and not clause_has_muscle:
+                status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
             elif any(o.id == m.id and _CORRECTION.search(low, m.end, o.start) for o in ms[j + 1 : j + 3]):
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
@@ -423,6 +427,30 @@ def _multiplier(
 
 
 _ROUGHLY = re.compile(r"\b(?:about|approximately|approx\.?|roughly|~)\s*$")
+
+
+def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
+    """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
+    clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
+    out: set[int] = set()
+    active = False
+    section = None
+    label = ""
+    for idx, info in enumerate(infos):
+        cl = info.clause
+        if cl.section != section or (cl.field_label != label and cl.field_label):
+            active = False  # a new section or a new item heading ("2. Trigger point injections: ...")
+        section, label = cl.section, cl.field_label or label
+        if info.tpi_words or info.dry:
+            active = False
+        elif (
+            info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none")
+            and not _NEGATION_WORD.search(info.text)  # "no bursa or joint injection was performed"
+        ):
+            active = True
+        if active:
+            out.add(idx)
+    return out
 
 
 def _total_confirms(a: _Amounts, fact: DrugFact, mult: int) -> bool:

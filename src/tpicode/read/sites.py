@@ -40,6 +40,10 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
+_MODALITY_BEFORE = re.compile(
+    r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
+    r"(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
+)
 _CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
@@ -214,6 +218,8 @@ def read_sites(
                 status = "negated"
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
+            if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
+                status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
             injections = _count(low, cs, ce, m) if m.kind == "muscle" else None
             if status == "today" and injections == 0:
                 status = "negated"  # a template row with "# injections: 0"

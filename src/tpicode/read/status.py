@@ -302,7 +302,9 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     anaphora = status in ("today", "mixed", "nominal", "unclear") and "anaphora" in c
     return ClauseInfo(
         cl, s, status, dry, found, s.rstrip().endswith(":"), anaphora, site_field,
-        nominal="nominal" in c, today=today, tpi_words="tpi_doc" in c, other_procedure="other_only" in c,
+        nominal="nominal" in c, today=today, tpi_words="tpi_doc" in c,
+        # (or under a heading that names one: "1. R knee intra-articular injection: ...; Kenalog 40 mg")
+        other_procedure="other_only" in c or (bool(cl.field_label) and cues.other_procedures.search(cl.field_label) is not None),
         dry_at=dry_hits[0][0] if dry_hits is not None else -1,
     )
 

@@ -45,7 +45,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     facts.tpi_documented = bool(hits["tpi_doc"].spans) or not other_in_note
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
-    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented)
+    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues)
     if facts.tpi_documented:
         # a bare "injection" counts as the TPI only in a note about nothing else
         starts = [i.clause.start for i in infos]

@@ -22,7 +22,7 @@ class Cues:
     version: str
     sections: tuple[tuple[str, re.Pattern[str]], ...]
     site_field: re.Pattern[str]
-    done: re.Pattern[str]
+    correction: re.Pattern[str]
     nominal: re.Pattern[str]
     dry_needling: re.Pattern[str]
     future: re.Pattern[str]
@@ -50,7 +50,7 @@ def load_cues(directory: str | None = None) -> Cues:
             version=str(doc["version"]),
             sections=tuple((kind, re.compile(p)) for kind, p in doc["sections"]),
             site_field=re.compile(doc["site_field"]),
-            done=_alt(doc["done"]),
+            correction=_alt(doc["correction"]),
             nominal=_alt(doc["nominal"]),
             dry_needling=_alt(doc["dry_needling"]),
             future=_alt(doc["future"]),

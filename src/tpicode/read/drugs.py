@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from tpicode.knowledge import Knowledge
+from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
-from tpicode.read.lexicon import Mention
+from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
@@ -40,7 +41,6 @@ _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?)\s+(?:\w+\s+){0,2}$")
-_CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:intolerance|allergy|sensitivity|reaction)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
@@ -101,7 +101,7 @@ def _num(s: str) -> float:
 
 def read_drugs(
     low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
-    tpi_document: bool,
+    tpi_document: bool, cues: Cues,
 ) -> list[DrugFact]:
     starts = [i.clause.start for i in infos]
     per_clause: dict[int, list[Mention]] = {}
@@ -145,7 +145,7 @@ def read_drugs(
                 status = "negated"
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
-            elif any(o.id == m.id and _CORRECTION.search(low, m.end, o.start) for o in ms[j + 1 : j + 3]):
+            elif corrected_later(low, ms, j, cues.correction):
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"

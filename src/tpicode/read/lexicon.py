@@ -204,6 +204,13 @@ def _whole_words(ac: ahocorasick.Automaton, text: str, spaced: str | None = None
     return out
 
 
+def corrected_later(low: str, ms: list[Mention], i: int, correction: re.Pattern[str]) -> bool:
+    """ "the right piriformis, correction, that was the left piriformis": mention i is replaced by a later
+    mention of the same name (one of the next two) after a correction word."""
+    m = ms[i]
+    return any(o.id == m.id and correction.search(low, m.end, o.start) for o in ms[i + 1 : i + 3])
+
+
 @functools.cache
 def lexicon_for(k: Knowledge, cues: Cues) -> Lexicon:
     return Lexicon(k, cues)

@@ -13,7 +13,7 @@ import re
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
-from tpicode.read.lexicon import Mention
+from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
 
 _SIDE = (
@@ -44,7 +44,6 @@ _MODALITY_BEFORE = re.compile(
     r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
     r"(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
 )
-_CORRECTION = re.compile(r"\b(?:correction|i mean|scratch that|strike that)\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
 
@@ -206,10 +205,8 @@ def read_sites(
                     sides[i] = same if rel.group(1) == "ipsi" else (("right",) if same == ("left",) else ("left",))
         for i, m in enumerate(ms):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
-            if m.kind == "muscle" and any(
-                o.id == m.id and _CORRECTION.search(low, m.end, o.start) for o in ms[i + 1 : i + 3]
-            ):
-                status = "other"  # "I injected the right piriformis, correction, that was the left piriformis"
+            if m.kind == "muscle" and corrected_later(low, ms, i, cues.correction):
+                status = "other"
             if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
                 status = "today"
             elif status == "unclear" and performed and _site_item(low, cs, ce, ms):

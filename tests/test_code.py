@@ -657,3 +657,148 @@ def test_a_needle_free_modality_names_no_site() -> None:
 def test_myofascial_low_back_pain_is_myofascial_pain() -> None:
     r = code_of("Dx: myofascial low back pain. Procedure: the left quadratus lumborum was injected with 1% lidocaine 3 mL.")
     assert [d.code for d in r.diagnoses] == ["M79.18"]
+
+
+# ---------------------------------------------------------------- blind cases 466-575: what they taught
+
+
+def test_a_field_that_says_there_was_no_prior_tpi_is_not_a_repeat() -> None:
+    base = "Dx: myofascial pain (M79.18). Failed PT 6 wk, NSAIDs.\n{}\nProcedure: L trapezius injected, 1% lidocaine 2 mL. Tolerated well."
+    for line in ("Prior TPI: None", "Prior TPI: [x] No   [ ] Yes", "Prior TPI: [x] None   [ ] Yes - date/relief: ____"):
+        checks = {f.check for f in code_of(base.format(line)).findings}
+        assert "REPEAT_RELIEF_MISSING" not in checks, line
+    checks = {f.check for f in code_of(base.format("Prior TPI: 03/04/2025, 30% relief x 2 wk")).findings}
+    assert "REPEAT_RELIEF_MISSING" in checks
+
+
+def test_received_today_is_not_an_earlier_session() -> None:
+    r = code_of(
+        "Myofascial pain (M79.18); PT and NSAIDs failed; she has never received trigger point injections. "
+        "The patient received trigger point injections into the right gastrocnemius and the right soleus, "
+        "1% lidocaine 4 mL. Tolerated well, pain 6/10 to 2/10."
+    )
+    assert procedure(r) == ("20552", 2)
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_side_field_above_a_table_sides_every_row() -> None:
+    r = code_of(
+        "Procedure: trigger point injections\nSide: Right\n| Muscle | # injections |\n| Gluteus maximus | 2 |\n"
+        "| Gluteus medius | 2 |\n| Gluteus minimus | 0 |\n| Piriformis | 1 |\n\nMedication: 0.5% ropivacaine 8 mL"
+    )
+    assert muscles(r) == {(m, "right", "injection") for m in ("gluteus maximus", "gluteus medius", "piriformis")}
+
+
+def test_an_aligned_column_table_is_read_row_by_row() -> None:
+    note = (
+        "Prior TPI: [x] No   [ ] Yes\n\n"
+        "Muscle                     Laterality    # inj\n"
+        "[x] Upper trapezius        Bilateral     2 each side\n"
+        "[x] Sternocleidomastoid    Right         2\n"
+        "[ ] Temporalis             Left          0\n\n"
+        "Medication: Lidocaine 1%, 0.5 mL per site x 6 sites"
+    )
+    r = code_of(note)
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("sternocleidomastoid", "right", "injection"),
+    }
+    assert med(r, "lidocaine").dose_mg == 30
+
+
+def test_dose_written_as_mg_per_one_ml_is_one_ml() -> None:
+    r = code_of("Injected bilateral upper trapezius with a mix of lido 1% 4ml and Kenalog 40mg/1mL.")
+    assert drug_lines(r) == [("J3301", 4, [])]
+    r = code_of("Injected the left trapezius with lido 1% 4ml and Kenalog 40mg/1mL, 0.5 mL.")
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_stated_total_beats_a_per_site_amount() -> None:
+    r = code_of("TPI: rhomboid major x2, middle trapezius x1 - 2cc 1% lido each site (6cc total) + Kenalog 10 mg.")
+    assert med(r, "lidocaine").dose_mg == 60
+    r = code_of("R supraspinatus x1, R infraspinatus x2 injected. Lido 2 cc into each muscle, followed by 0.25% bupivacaine 4 mL total.")
+    assert med(r, "bupivacaine").dose_mg == 10
+    r = code_of(
+        "Injection log:\n| Muscle | Side | Injectate |\n| Quadratus lumborum | Right | 1% lidocaine 2 mL + Kenalog-40 0.5 mL |\n"
+        "| Gluteus medius | Right | 1% lidocaine 3 mL |\n\nTotals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL."
+    )
+    assert med(r, "lidocaine").dose_mg == 70
+
+
+def test_a_negated_tpi_does_not_make_a_botox_note_a_tpi() -> None:
+    r = code_of(
+        "Chemodenervation for chronic migraine (PREEMPT). Botox 155 units: corrugator, procerus, frontalis, temporalis, "
+        "occipitalis, cervical paraspinals, trapezius.\nNo trigger point injections were performed."
+    )
+    assert procedure(r) == (None, 0)
+
+
+def test_a_muscle_entered_in_error_is_not_counted() -> None:
+    r = code_of(
+        "PROCEDURE: Muscles injected: right upper trapezius, left levator scapulae, right rhomboid minor. "
+        "1% lidocaine 4 mL.\n\nADDENDUM: \"Left levator scapulae\" was entered in error; the levator scapulae "
+        "injected was the right levator scapulae."
+    )
+    assert ("levator scapulae", "left", "injection") not in muscles(r)
+    assert ("levator scapulae", "right", "injection") in muscles(r)
+
+
+def test_an_e_m_is_not_separate_when_the_other_problem_was_not_addressed() -> None:
+    note = (
+        "HPI: rheumatoid arthritis (M05.79), no medication changes. Myofascial pain (M79.18), PT failed.\n"
+        "A/P: {}\nPROCEDURE: right upper trapezius and left upper trapezius injected, 0.25% bupivacaine 4 mL. "
+        "Tolerated well.\nCHARGES: 99213-25, 20552."
+    )
+    r = code_of(note.format("Rheumatoid arthritis was not addressed today."))
+    assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}
+    r = code_of(note.format("1. Hypertension (I10): increase amlodipine to 10 mg."))
+    assert "EM_NOT_SEPARATE" not in {f.check for f in r.findings}
+    assert any(ln.code == "99213" and ln.modifiers == ["25"] for ln in r.lines)
+
+
+def test_a_template_medication_field_in_the_procedure_is_the_injectate() -> None:
+    r = code_of(
+        "Procedure: Trigger point injection\nSite(s): upper trapezius, levator scapulae\nSide: Left\n\n"
+        "Medication: Lidocaine HCl 1% (10 mg/mL)\nVolume: 4 mL\n\n"
+        "Medication: Triamcinolone acetonide (Kenalog-40)\nLot #: K1\nExp: 11/2025\nVolume: 0.5 mL (20 mg)\n"
+        "Vial: multi-dose"
+    )
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_vial_fields_and_an_entire_single_dose_vial() -> None:
+    r = code_of(
+        "TPI: R SCM x1, R upper trap x2, R lev scap x1.\nDexamethasone sodium phosphate 4 mg/mL, 1 mL single-dose "
+        "vial - entire vial used, none wasted - mixed w/ 0.5% bupi 4 mL."
+    )
+    assert drug_lines(r) == [("J1100", 4, ["JZ"])]
+    r = code_of(
+        "Trigger point injections: left piriformis, left gluteus medius.\nMedication 2: Kenalog-40 (40 mg/mL)     "
+        "Volume: 1 mL      Vial: multi-dose"
+    )
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_a_prior_sessions_table_under_a_capitals_heading_is_history() -> None:
+    r = code_of(
+        "PRIOR TPI SESSIONS (this clinic)\n  Date          Muscles                          Relief\n"
+        "  11/05/2024    L upper trapezius, L levator scapulae    70% x 10 wks\n"
+        "  02/11/2025    L upper trapezius, L rhomboid major      60% x 8 wks\n\n"
+        "TODAY'S PROCEDURE\nSide: Left\nSite(s): upper trapezius\nMedication: Lidocaine 1% 2 mL",
+        date_of_service="2025-05-06",
+    )
+    assert muscles(r) == {("trapezius", "left", "injection")}
+
+
+def test_a_tpi_line_after_the_exam_is_the_procedure() -> None:
+    r = code_of(
+        "Exam: recurrent taut bands L upper trap, L lev scap.\nTPI L upper trap x2, L lev scap x1. 25g, neg asp.\n"
+        "1% lido 3 mL + Kenalog-40 0.5 mL (20 mg)."
+    )
+    assert procedure(r) == ("20552", 2)
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_muscle_head_is_not_the_head_region() -> None:
+    r = code_of("| Muscle | Side | # of injections |\n| Gastrocnemius, medial head | L | 2 |\n| Soleus | L | 2 |\nBupivacaine 0.5% 4 mL injected.")
+    assert muscles(r) == {("gastrocnemius", "left", "injection"), ("soleus", "left", "injection")}
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}

@@ -32,6 +32,9 @@ def _matcher(cues: Cues) -> CueMatcher:
     return CueMatcher({**cue_categories(cues), **clinical_categories()})
 
 
+_NEGATED_BEFORE = re.compile(r"\b(?:no|not|without|never|nor)\s+(?:\w+\s+)?$")
+
+
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     note = text
     text, low, back = normalize(text, lower_same_length(text))
@@ -42,7 +45,9 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     # a note that names no TPI may still document one ("The left trapezius was injected with
     # lidocaine"), unless it is about another procedure
     other_in_note = bool(hits["not_tpi_doc"].spans)  # (both cue lists were found by the one scan)
-    facts.tpi_documented = bool(hits["tpi_doc"].spans) or not other_in_note
+    # ("No trigger point injections were performed" in a Botox note does not make it a TPI note)
+    tpi_words = any(not _NEGATED_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
+    facts.tpi_documented = tpi_words or not other_in_note
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues)

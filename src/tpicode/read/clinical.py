@@ -47,7 +47,7 @@ _THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
 _NEG_OUTCOME = re.compile(
     r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
     r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
-    r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bintoleran\w*|\bstopped\b|\bside effects?\b"
+    r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
     r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
     r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*|\bbut not\b|\bnot (?:the |her |his )?pain\b"
@@ -76,9 +76,22 @@ _MANAGED = re.compile(
     r"check(?:ed|s)?|referr?(?:al|ed)?|refers|counsel(?:ed|ing|s)?|prescribe[ds]|changed|changes|switched|switches"
     r"|discontinued|discontinues)\b"
 )
+_MYOFASCIAL_LINE = re.compile(r"myofascial|trigger|\bmuscle|\bneck\b|\bback\b|\bpain\b|\bheadache|\bstretch|\bhep\b|\bpt\b|physical therapy")
+_TPI_NAMED = re.compile(r"\btpis?\b|\btrigger[- ]point|\bdry needling\b")
+_OTHER_TREATMENT = re.compile(
+    r"botox|botulinum|onabotulinum|chemodenervation|epidural|nerve block|\bblocks?\b|ablation|facet|infusion|vaccin|acupunct|massage|physical therapy|\bpt\b|chiropract"
+)
+_NEGATED_MANAGED = re.compile(r"\b(?:no|not|without|nor|never)\s+(?:\w+\s+){0,2}$")
+_NOT_ADDRESSED = re.compile(
+    r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated)\b"
+)
 _DATE_ROW = re.compile(r"^\s*(?:[-*•]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior|previous|past|earlier|history)\b")
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
+# "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
+_NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*")
+# "The patient received trigger point injections into ...": today's procedure, not an earlier one
+_RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
@@ -94,7 +107,7 @@ _REHAB = re.compile(r"\b(?:home exercise|hep|physical therapy|pt|rehab\w*|stretc
 _EM_CODE = re.compile(r"\b(99(?:20[2-5]|21[1-5]))\b")
 _EM_SEPARATE = re.compile(
     r"\bseparately identifiable\b|\bsignificant(?:,)? (?:and )?separate\b|\bseparate (?:and distinct |and significant )?(?:e/?m|evaluation|problem|service|issue|complaint|visit|management)\b"
-    r"|\bdistinct from the (?:procedure|injection)\b|\bin addition(?: to the (?:procedure|injections?|tpis?))?,? (?:we|i|the patient'?s?) (?:also )?(?:addressed|evaluated|discussed|managed|reviewed|adjusted|treated)\b"
+    r"|\b(?:distinct|separate) from the (?:procedure|injections?|tpis?)\b|\bin addition(?: to the (?:procedure|injections?|tpis?))?,? (?:we|i|the patient'?s?) (?:also )?(?:addressed|evaluated|discussed|managed|reviewed|adjusted|treated)\b"
     r"|\b(?:also|additionally|separately) (?:addressed|evaluated|managed|discussed|reviewed|treated|assessed|examined)\b"
     r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
@@ -232,7 +245,9 @@ def read_clinical(
         # the outcome may follow in the next clause: "PT 12 visits + HEP + naproxen; no relief lasting"
         nxt = clause_of(ce + 2)
         ne = nxt.clause.end if nxt is not None and nxt.clause.line <= info.clause.line + 1 else ce
-        outcome = h["neg_outcome"].any(cs, ne) or h["tried"].any(cs, ce)
+        # (a field's label may say it: "Prior treatments failed: [x] Physical therapy")
+        ls = max(low.rfind("\n", 0, cs) + 1, cs - len(info.clause.field_label) - 4) if info.clause.field_label else cs
+        outcome = h["neg_outcome"].any(ls, ne) or h["tried"].any(ls, ce)
         if outcome and not h["not_tried"].any(cs, span[0]):
             facts.conservative_failed = span
             break
@@ -252,8 +267,12 @@ def read_clinical(
             continue  # "Kenalog: flushing after a knee injection in 2021" in an allergy list
         seen_clauses.add(info.clause.start)
         cs, ce, s = info.clause.start, info.clause.end, info.text
-        if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)):
+        if _NO_REPEAT.search(low, max(cs, rep[0] - 25), min(ce, rep[0] + 12)) or _NO_REPEAT_AFTER.match(low, rep[1]):
             continue
+        if info.status == "today" and _RECEIVED.match(low, rep[0]):
+            continue
+        if not _TPI_NAMED.search(low, rep[0], rep[1]) and _OTHER_TREATMENT.search(s):
+            continue  # "Botox every 12 weeks (last session 08/26/2025)": that treatment's session
         if info.status != "planned" and not _PLAN_WORD.search(s):
             if facts.repeat is None:
                 facts.repeat = rep
@@ -267,8 +286,10 @@ def read_clinical(
     for info in infos:  # (cheap tests first: this runs on every clause)
         s_ = info.text
         label = info.clause.field_label
-        dated_row = lead_tpi and _DATE_ROW.match(s_) is not None
         in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None)
+        dated_row = _DATE_ROW.match(s_) is not None and (
+            lead_tpi or (in_history and _TPI_NAMED.search(_block_head(low, info.clause.start)) is not None)
+        )
         colon = s_.find(":")
         tpi_words = in_history and info.status != "planned" and (
             (bool(label) and _TPI_WORD.search(label) is not None)
@@ -276,6 +297,8 @@ def read_clinical(
             # "... Trigger point injection history in this clinic: 10/15/2024, 01/21/2025 and 05/06/2025"
             or (colon > 0 and not info.other_procedure and _TPI_WORD.search(s_, 0, colon) is not None)
         )
+        if tpi_words and _NO_REPEAT_AFTER.fullmatch(s_.lower(), colon + 1 if colon >= 0 else 0):
+            tpi_words = False  # "Prior TPI: None", "Prior TPI: [x] No"
         if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):
                 facts.repeat = (info.clause.start, info.clause.end)
@@ -307,9 +330,26 @@ def read_clinical(
     _icd_codes(text, low, facts, infos)
     if facts.em_separate is None and facts.em_codes:
         # a second, unrelated problem coded and managed at the visit is separately identifiable work
-        other = next((sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)), None)
-        if other is not None and h["managed"].spans:
-            facts.em_separate = other
+        # (managed on the problem's own line, not "no medication changes"; and not where the note says no
+        # other problem was addressed)
+        others = [sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)]
+        if others and not _NOT_ADDRESSED.search(low):
+            for ms, _me in h["managed"].spans:
+                if _NEGATED_MANAGED.search(low, max(0, ms - 30), ms):
+                    continue
+                ls, le = low.rfind("\n", 0, ms) + 1, low.find("\n", ms)
+                le = len(low) if le < 0 else le
+                other = next((sp for sp in others if ls <= sp[0] < le), None)
+                info = clause_of(ms)
+                # "2. HTN: increase amlodipine to 10 mg": a plan item about something other than the TPI
+                if (
+                    other is None and info is not None and info.clause.section in ("plan", "assessment")
+                    and not _TPI_WORD.search(low, ls, le) and not _MYOFASCIAL_LINE.search(low, ls, le)
+                ):
+                    other = others[0]
+                if other is not None:
+                    facts.em_separate = other
+                    break
     seen: set[tuple[dt.date, int]] = set()
     uniq = []
     for d, sp in facts.prior_sessions:
@@ -317,6 +357,15 @@ def read_clinical(
             seen.add((d, sp[0]))
             uniq.append((d, sp))
     facts.prior_sessions = uniq
+
+
+def _block_head(low: str, pos: int) -> str:
+    """The first line of the block (paragraph or table) holding `pos`: a dated row's heading
+    ("PRIOR TPI SESSIONS (this clinic)")."""
+    start = low.rfind("\n\n", 0, pos)
+    start = 0 if start < 0 else start + 2
+    end = low.find("\n", start)
+    return low[start : end if end >= 0 else len(low)]
 
 
 def _parse_date(m: re.Match[str]) -> dt.date | None:

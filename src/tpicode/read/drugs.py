@@ -32,10 +32,11 @@ _AMOUNT = re.compile(
     r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)(?!\s*(?:per|/))"
     r")"
 )
+_PER_ONE_ML = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?)\s*/\s*1\s*(?:ml|cc)\b")
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
-_AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%\s*|hcl\s*|plain\s*)?")
+_AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%[\s,]*|hcl\s*|plain\s*)?")
 _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
 
@@ -64,7 +65,8 @@ _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
-_CONTAINER = re.compile(r"[ \t-]*(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b")
+# ("1 mL vial", not "Volume: 1 mL      Vial: multi-dose", a field of its own)
+_CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?!\s*:)")
 _DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
@@ -77,7 +79,8 @@ _WASTED = re.compile(
 )
 _NO_WASTE = re.compile(
     r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication) "
-    r"(?:was |were )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)|\bentire (?:vial|contents?) (?:was |were )?(?:used|administered|injected)"
+    r"(?:was |were )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)|\bentire (?:single[- ]dose |single[- ]use )?(?:vial|contents?) (?:was |were )?(?:used|administered|injected)"
+    r"|\b(?:waste|wastage|wasted|discarded)\s*:\s*(?:none|nothing|zero|0|no)\b"
 )
 _SINGLE = re.compile(r"\bsingle[- ]?(?:dose|use)\b|\bsdv\b")
 _MULTI = re.compile(r"\bmulti[- ]?(?:dose|use)\b|\bmdv\b")
@@ -92,6 +95,7 @@ class _Amounts:
     vol: list[tuple[int, float]]
     mg: list[tuple[int, float]]
     units: list[tuple[int, float]]
+    container: list[tuple[int, float]]  # "a 1 mL single-dose vial": the vial's size, not a dose
 
 
 def _num(s: str) -> float:
@@ -115,6 +119,7 @@ def read_drugs(
     performed = tpi_document and (bool(today_muscles) or any(i.status == "today" for i in infos))
     other_context = _other_procedure_context(infos)
     found: list[tuple[DrugFact, int, bool]] = []
+    totals: set[int] = set()
     for idx, ms in per_clause.items():
         info = infos[idx]
         cs, ce = info.clause.start, info.clause.end
@@ -122,12 +127,12 @@ def read_drugs(
         amounts = _find_amounts(low, cs, ce)
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
         mixture = len({m.id for m in ms}) == 2 and (_RATIO.search(s) is not None or _EQUAL_PARTS.search(s) is not None)
-        if (len(ms) == 1 or mixture) and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
+        if (len({m.id for m in ms}) == 1 or mixture) and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
             for j in range(idx + 1, min(idx + 4, len(infos))):
                 if j in per_clause or infos[j].clause.section != info.clause.section:
                     break
                 extra = _find_amounts(low, infos[j].clause.start, infos[j].clause.end)
-                for name in ("pct", "mgml", "uml", "vol", "mg", "units", "total_vol"):
+                for name in ("pct", "mgml", "uml", "vol", "mg", "units", "total_vol", "container"):
                     if not getattr(amounts, name):
                         getattr(amounts, name).extend(getattr(extra, name))
         clause_has_muscle = any(cs <= f.spans[0][0] < ce for f in today_muscles)
@@ -185,14 +190,23 @@ def read_drugs(
                 if fact.dose_units is not None:
                     fact.dose_units *= mult
             _vial_facts(s, fact)
+            if fact.no_waste and fact.volume_ml is None and fact.dose_mg is None and fact.dose_units is None:
+                # "4 mg/mL, 1 mL single-dose vial - entire vial used": the vial's content is the dose
+                size = next((v for p, v in amounts.container if p > m.start), None)
+                if size is not None:
+                    fact.volume_ml = size
+                    if fact.conc_mg_per_ml is not None:
+                        fact.dose_mg = round(size * fact.conc_mg_per_ml, 4)
             found.append((fact, idx, clause_has_muscle))
-    merged = _merge(found, k)
+            if info.clause.field_label.startswith("total") or _TOTAL_LINE.match(s):
+                totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
+    merged = _merge(found, k, totals)
     _waste_elsewhere(low, infos, per_clause, merged)
     _totals_elsewhere(low, infos, per_clause, merged, k)
     return merged
 
 
-_TOTAL_LINE = re.compile(r"^\s*(?:total|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
+_TOTAL_LINE = re.compile(r"^\s*(?:totals?|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
 _GIVEN_WORD = re.compile(r"\binject(?:ed|ion)\b|\bgiven\b|\badministered\b|\bdelivered\b")
 
 
@@ -221,8 +235,8 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
 _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
 )
-_NOT_INJECTED_FORM = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*%\s*)?(?:patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
-_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal)\s+$")
+_NOT_INJECTED_FORM = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*%\s*)?(?:program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
+_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal|outside|stable on(?: the| her| his)?)\s+$")
 _DILUENTS = frozenset({"sodium_chloride"})
 
 
@@ -231,20 +245,22 @@ def _waste_elsewhere(
 ) -> None:
     """ "The remaining 20 units were wasted." in a sentence of its own belongs to the drug named before."""
     today = [d for d in drugs if d.status == "today" and d.drug_id not in _DILUENTS]
-    if not today or not ("wast" in low or "discard" in low or "entire" in low):
+    if not today or not ("wast" in low or "discard" in low or "entire" in low or "vial" in low):
         return
     for idx, info in enumerate(infos):
         if idx in per_clause:
             continue
         s = info.text
-        if not (_WASTED.search(s) or _NO_WASTE.search(s)):
+        # (also a template's own "Vial: 100 units, single-dose" field)
+        vial_field = info.clause.field_label.startswith("vial") or s.startswith("vial")
+        if not (_WASTED.search(s) or _NO_WASTE.search(s) or vial_field):
             continue
         target = max((d for d in today if d.spans[0][0] < info.clause.start), key=lambda d: d.spans[-1][0], default=today[0])
         _vial_facts(s, target)
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
-    a = _Amounts([], [], [], [], [], [], [])
+    a = _Amounts([], [], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
         kind = m.lastgroup
         if kind is None:
@@ -257,6 +273,8 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
                 a.uml.append((m.start(), float(um.group(1)) / per if per else float(um.group(1))))
             continue
         if kind in ("vol", "units") and _CONTAINER.match(low, m.end()):
+            if kind == "vol" and val is not None:
+                a.container.append((m.start(), _num(val)))
             continue  # "a 10 cc vial", "a 100-unit vial", "a 10 mL syringe": the container, not the dose
         if kind == "vol" and val is not None and _DISCARDED.match(low, m.end()):
             continue  # "2 mL discarded": waste, read by the vial facts
@@ -312,6 +330,7 @@ def _assign(
         return best
 
     split_vols: dict[int, list[tuple[int, float]]] = {}
+    one_ml: list[DrugFact] = []  # "Kenalog 40mg/1mL": with no other amount, 1 mL of it was given
     for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
         for pos, val in getattr(a, kind):
             f = facts[owner(pos)]
@@ -323,6 +342,8 @@ def _assign(
                 f.conc_mg_per_ml, f.conc_label = val * 10.0, f"{val:g}%"
             elif kind == "mgml" and f.conc_mg_per_ml is None:
                 f.conc_mg_per_ml, f.conc_label = val, f"{val:g} mg/mL"
+                if _PER_ONE_ML.match(low, pos):
+                    one_ml.append(f)
             elif kind == "uml" and f.conc_units_per_ml is None:
                 f.conc_units_per_ml, f.conc_label = val, f"{val:g} units/mL"
             elif kind == "vol":
@@ -376,19 +397,47 @@ def _assign(
     elif a.total_vol:
         for pos, val in a.total_vol:  # "(6 mL total)" beats the per-site amount
             f = facts[owner(pos)] if len(ms) > 1 else facts[0]
-            own_vols = [p for p, _v in split_vols.get(id(f), []) if not _PER_WHAT.match(low, _vol_end(low, p))]
+            if len(ms) > 1 and (f.dose_mg is not None or f.dose_units is not None or split_vols.get(id(f))):
+                # "2cc 1% lido each site (6cc total) + Kenalog 10 mg": the total is the per-site drug's
+                # (not "Lido 2 cc into each muscle, then 0.25% bupivacaine 4 mL total": bupivacaine needs it)
+                for g in facts:
+                    if any(_is_per_site(low, p, pos) and _whole_multiple(val, v) for p, v in split_vols.get(id(g), [])):
+                        f = g
+                        break
+            own_vols = [
+                p for p, _v in split_vols.get(id(f), [])
+                if not _PER_WHAT.match(low, _vol_end(low, p)) and not _is_per_site(low, p, pos)
+            ]
             if len(ms) > 1 and own_vols:
                 continue  # a mixture's total: each drug already has its own volume ("2 mL per side" is not one)
             f.volume_ml = val
             if f.conc_mg_per_ml is not None:
                 f.dose_mg = None
 
+    for f in one_ml:
+        if f.volume_ml is None and f.dose_mg is None:
+            f.volume_ml = 1.0
     for f in facts:
         if f.dose_mg is None and f.volume_ml is not None and f.conc_mg_per_ml is not None:
             f.dose_mg = round(f.volume_ml * f.conc_mg_per_ml, 4)
         if f.dose_units is None and f.volume_ml is not None and f.conc_units_per_ml is not None:
             f.dose_units = round(f.volume_ml * f.conc_units_per_ml, 4)
     return facts
+
+
+_PER_SITE_SOON = re.compile(r"[^,;()]{0,30}?\b(?:each|per|apiece)\b")
+
+
+def _is_per_site(low: str, vol_pos: int, total_pos: int) -> bool:
+    """The volume at `vol_pos` is given per site ("2cc 1% lido each site", "3 cc of 1% lidocaine on each
+    side") and the total at `total_pos` comes after it."""
+    end = _vol_end(low, vol_pos)
+    return end <= total_pos and _PER_SITE_SOON.match(low[end:total_pos]) is not None
+
+
+def _whole_multiple(total: float, each: float) -> bool:
+    k = total / each if each else 0.0
+    return k >= 1.5 and abs(k - round(k)) < 0.05
 
 
 def _multiplier(
@@ -503,7 +552,7 @@ def _vial_facts(s: str, f: DrugFact) -> None:
         f.no_waste = True
 
 
-def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge) -> list[DrugFact]:
+def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[int]) -> list[DrugFact]:
     """One fact per drug given today; other mentions are kept with their status for the record."""
     by_drug: dict[str, list[tuple[DrugFact, int, bool]]] = {}
     out: list[DrugFact] = []
@@ -516,7 +565,10 @@ def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge) -> list[DrugFa
         with_amount = [it for it in items if it[0].dose_mg is not None or it[0].volume_ml is not None or it[0].dose_units is not None]
         base = (with_amount or items)[0][0]
         spans = [sp for it in items for sp in it[0].spans]
-        if len(with_amount) > 1 and all(it[2] for it in with_amount) and len({it[1] for it in with_amount}) > 1:
+        stated_total = next((it[0] for it in with_amount if id(it[0]) in totals), None)
+        if stated_total is not None:
+            base = stated_total
+        elif len(with_amount) > 1 and all(it[2] for it in with_amount) and len({it[1] for it in with_amount}) > 1:
             base.dose_mg = _sum(it[0].dose_mg for it in with_amount)
             base.volume_ml = _sum(it[0].volume_ml for it in with_amount)
             base.dose_units = _sum(it[0].dose_units for it in with_amount)

@@ -26,7 +26,9 @@ _PREFIX = re.compile(
 )
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
-    r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+)?"
+    # ("| Gastrocnemius, medial head | L |": a named part between the muscle and its side)
+    r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*)?"
+    r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+|(?:injected|needled|treated)\s+(?=bilat|on\s|both\s))?"
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
 )
@@ -55,6 +57,7 @@ def _side_of_label(label: str) -> tuple[str, ...]:
 _SECOND_SIDE = re.compile(
     r"(?:\s*(?:x\s?\d+|\(\d+\)|\d+\s*(?:sites?|points?|injections?)))?\s*(?:,|and|&|/)\s*(?P<side>left|right|lt|rt|l|r)\b"
 )
+_HEAD_OF_MUSCLE = re.compile(r"\b(?:medial|lateral|long|short|sternal|clavicular|oblique|transverse)\s+$")
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
@@ -63,8 +66,11 @@ _COUNT_AFTER = re.compile(
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
+_COUNT_COLUMN = re.compile(
+    r"[ \t]{2,}(?:(?:left|right|bilateral|bilat|both|b/l|l|r|lt|rt)[ \t]{2,})?(?P<c>\d{1,2})(?:[ \t]+(?:each(?: side)?|per side|x))?(?:[ \t]*(?:\n|$|\()|[ \t]{2,})"
+)
 # a form's count field further along the row: "Upper trapezius ... [x] Left   # injections: 2"
-_COUNT_FIELD = re.compile(r"#?\s*(?:of\s+)?(?:injections?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b")
+_COUNT_FIELD = re.compile(r"#?\s*(?:of\s+)?(?:injections?|inj\.?|sites?|points?)\s*[:=]\s*(?P<c>\d{1,2})\b")
 _COUNT_NOUNS = ("inj", "trigger", "tp", "site", "needle")  # one of which _COUNT_BEFORE needs
 _COUNT_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+)?"
@@ -112,6 +118,8 @@ def read_sites(
     for m in mentions:
         if m.kind == "drug":
             continue
+        if m.kind == "group" and m.id == "head" and _HEAD_OF_MUSCLE.search(low, max(0, m.start - 12), m.start):
+            continue  # "gastrocnemius, medial head": a head of a muscle, not the region
         idx = bisect.bisect_right(starts, m.start) - 1
         if idx < 0 or m.start >= infos[idx].clause.end:
             continue
@@ -257,6 +265,7 @@ def read_sites(
                 )
     muscles = _side_fields(low, infos, muscles, k)
     _later_negation(muscles)
+    _entered_in_error(low, infos, muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
     return muscles, groups
@@ -273,6 +282,25 @@ def _later_negation(muscles: list[MuscleFact]) -> None:
             (f.muscle_id, f.laterality) in refused or (f.muscle_id, "unspecified") in refused
         ):
             f.status = "negated"
+
+
+_IN_ERROR = re.compile(r"\b(?:entered|documented|dictated|recorded|written|charted|listed|typed)\s+in error\b|\b(?:was|is) (?:incorrect|wrong|an error)\b")
+
+
+def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact]) -> None:
+    """An addendum: '"Left levator scapulae" was entered in error': that muscle and side, named earlier as
+    injected, was not."""
+    if "error" not in low and "incorrect" not in low and "wrong" not in low:
+        return
+    for info in infos:
+        cs, ce = info.clause.start, info.clause.end
+        if not _IN_ERROR.search(low, cs, ce):
+            continue
+        wrong = {(f.muscle_id, f.laterality) for f in muscles if cs <= f.spans[0][0] < ce}
+        for f in muscles:
+            earlier = f.spans[0][0] < cs and (f.muscle_id, f.laterality) in wrong and f.status == "today"
+            if earlier or cs <= f.spans[0][0] < ce:
+                f.status = "other"
 
 
 _SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
@@ -299,6 +327,19 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
             ]
             if not targets:
                 continue
+            if near > idx:
+                # "Side: Right" above a table or a block of rows: every row until a blank line or another side
+                j = near + 1
+                while j < len(infos) and j - near < 40 and "\n\n" not in low[infos[j - 1].clause.end : infos[j].clause.start].replace(" ", "").replace("\t", ""):
+                    if _SIDE_FIELD.match(infos[j].text):
+                        break
+                    js, je = infos[j].clause.start, infos[j].clause.end
+                    targets += [
+                        f for f in out
+                        if js <= f.spans[0][0] < je and f.laterality == "unspecified" and f.status == "today"
+                        and k.muscles[f.muscle_id].paired
+                    ]
+                    j += 1
             kept = [f for f in out if f not in targets]
             for f in targets:
                 for side in sides:
@@ -345,6 +386,11 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
         v = am.group("a") or am.group("t") or am.group("b")
         return int(v) if v.isdigit() else _WORDNUM[v]
     end = min(ce, m.end + 90)
+    if "  " in low[m.end : m.end + 3]:
+        # a row of columns aligned with spaces: "Supinator            Left         0"
+        cm = _COUNT_COLUMN.match(low, m.end, end)
+        if cm:
+            return int(cm.group("c"))
     nl = low.find("\n", m.end, end)
     end = end if nl < 0 else nl
     # (each search only where its literal parts are present: this runs for every muscle mention)

@@ -41,6 +41,7 @@ _GENERIC_DONE = re.compile(
 _SPECIFIC_DONE = re.compile(
     r"\binject(?:ed|ing|s)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing|es)\b|\bneedled\b"
     r"|\b(?:used|needle|syringe) to inject\b"
+    r"|\b(?:given|administered|delivered|deposited) (?:\w+ ){0,2}?into\b"  # "Kenalog ... given into the trap"
 )
 _INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
 _DONE_VERB = re.compile(r"\b(?:injected|injects|needled|infiltrated|infiltrates)\b")
@@ -51,6 +52,8 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+# a table row: pipes, or columns aligned with runs of spaces or tabs
+_TABLE_ROW = re.compile(r"\||\S(?: {2,}|\t)\S")
 _SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
@@ -193,6 +196,7 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
+    plan_done = False  # ... at any point (a later future cue does not undo the procedure's details)
     done_line = -1  # the line (paragraph) of the last clause saying the injection was done today
     done_dry = False  # ... and whether it was dry needling
     for idx, info in enumerate(infos):
@@ -215,8 +219,10 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
                 info.status = "today"
             else:
                 info.status = "unclear"
+        if lead is not None and lead.status == "today" and not info.cues and info.status != "today" and _is_row_of(lead, info):
+            info.status = "today"  # a row of today's site table, whatever section the template left open
         if info.status == "unclear":
-            table_row = lead is not None and "|" in lead.text and "|" in info.text
+            table_row = lead is not None and _is_row_of(lead, info)
             if cl.line == done_line:
                 # the rest of a paragraph or item that says the procedure was done today is the procedure's:
                 # "... I injected the right infraspinatus. A total of 1.5 cc of 2% lidocaine was used."
@@ -226,7 +232,9 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             elif lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
                 info.status = lead.status
                 info.dry = info.dry or lead.dry
-            elif section_done or idx in listed:
+            elif section_done or idx in listed or (plan_done and idx in detailed):
+                # ("P: TPI x4: R upper trap x2 ... R anterior scalene deferred - will do next time.
+                # 27g 1.25", neg asp. Kenalog-10 1 mL ...": the plan's details after a deferred muscle)
                 info.status = "today"
             else:
                 info.status = _SECTION_DEFAULT.get(cl.section, "unclear")
@@ -235,14 +243,23 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
         elif info.status != "today":
             done_line = -1
         if cl.section == "plan" and info.status == "today":
-            section_done = True
+            section_done = plan_done = True
         elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
             section_done = False
-        if info.ends_colon or (info.site_field and not info.cues):
-            lead = info
-        elif not cl.list_item and not (lead is not None and "|" in lead.text and "|" in info.text):
+        if info.ends_colon or (info.site_field and (not info.cues or _TABLE_ROW.search(info.text) is not None)):
+            lead = info  # (a table's header row leads its rows even when it has a cue: "# injected")
+        elif not cl.list_item and not (lead is not None and _is_row_of(lead, info)):
             lead = None  # table rows keep their header as lead-in
     return infos
+
+
+def _is_row_of(lead: ClauseInfo, info: ClauseInfo) -> bool:
+    """A row of the table whose header (or an earlier row) is `lead`: both are rows, on lines not far apart."""
+    return (
+        0 < info.clause.line - lead.clause.line <= 40
+        and _TABLE_ROW.search(lead.text) is not None
+        and _TABLE_ROW.search(info.text) is not None
+    )
 
 
 def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: Cues) -> ClauseInfo:

@@ -20,9 +20,13 @@ _FIELD_KINDS = frozenset({"indication", "diagnosis", "complications", "response"
 _HEADER = re.compile(
     r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?)[ \t]*:(?!\d)"
 )
-_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*$")
+_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,30}\)[ \t]*)?$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
 _TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
+_PROCEDURE_LINE = re.compile(
+    r"[ \t]*(?:tpis?|trigger[- ]point injections?)\b(?![ \t]*(?:hx|history|was|were|is|are|not|declined|deferred|recommended|discussed|considered|planned|offered|candidate|in the past|previously|before|\())",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
 # common abbreviation ("Dr.", "approx.").
@@ -149,9 +153,12 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         header_label = ""  # a recognised header's words stay with the text after it on its line
         # cheap tests first: a header has a colon, a capitals line no lower-case letter, a title is short
         m = _HEADER.match(raw) if ":" in raw else None
-        caps = None if m or raw.upper() != raw else _CAPS_LINE.match(raw)
+        # ("PRIOR TPI SESSIONS (this clinic)": a capitals heading with a note in brackets)
+        caps = None if m or (raw.upper() != raw and not raw.rstrip().endswith(")")) else _CAPS_LINE.match(raw)
         if m:
             kind = _section_of(m.group(1), cues)
+            if kind == "medications" and section == "procedure" and raw[m.end() :].strip() and "allerg" not in m.group(1).lower():
+                kind = "procedure"  # "Medication: Triamcinolone (Kenalog-40)" among a procedure's fields is its injectate
             if kind is not None:
                 flush()
                 if raw[m.end() :].strip() and (kind in _FIELD_KINDS or _BULLET.match(raw)):
@@ -166,13 +173,18 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             caps = caps or _TITLE_LINE.match(raw)
             assert caps is not None
             kind = _section_of(caps.group(1), cues)
-            if kind != "procedure" and (raw.upper() != raw or not _CAPS_LINE.match(raw)):
+            if kind != "procedure" and not _CAPS_LINE.match(raw):
                 kind = None  # a short mixed-case line is a header only when it names the procedure
             if kind is not None:
                 flush()
                 section = kind
                 headers.append((line_start + caps.start(1), line_start + caps.end(1), kind))
                 content_start = line_end
+        elif section in ("exam", "none") and _PROCEDURE_LINE.match(raw):
+            # "Exam: taut bands ... / TPI L upper trap x2, L lev scap x1.": a line that opens with the
+            # procedure's name (and no verb of planning) leaves the exam for the procedure
+            flush()
+            section = "procedure"
         bullet = _BULLET.match(raw)
         is_item = bullet is not None or bool(label)
         continues = raw.lstrip()[:1].islower()  # a hard-wrapped sentence goes on in lower case

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 NATIVE_OK := import sys; from tpicode.native import core_state; s = core_state(); \
 	sys.exit(0 if s.compiled and not s.stale and not s.interpreted else 1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-baseline clean
 
 install: $(STAMP)
 	@[ "$$TPICODE_PURE" = "1" ] || $(BIN)/python -c '$(NATIVE_OK)' 2>/dev/null || \
@@ -39,5 +39,14 @@ bench: install
 	$(BIN)/python benchmarks/bench_code.py
 	$(BIN)/python benchmarks/bench_store.py
 
+# The speed the issue compares us with: a medspaCy pipeline over the same generated notes, in a venv of
+# its own (medspaCy pins spaCy < 3.8 and numpy 1.26, which the project does not need).
+BASE := .venv-baseline
+bench-baseline: install
+	[ -x $(BASE)/bin/python ] || $(PYTHON) -m venv $(BASE)
+	$(BASE)/bin/python -m pip install --quiet 'medspacy==1.3.1' pyyaml
+	$(BASE)/bin/python benchmarks/bench_medspacy.py
+	$(BIN)/python benchmarks/bench_code.py --quick
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BASE) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

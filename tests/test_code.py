@@ -802,3 +802,106 @@ def test_a_muscle_head_is_not_the_head_region() -> None:
     r = code_of("| Muscle | Side | # of injections |\n| Gastrocnemius, medial head | L | 2 |\n| Soleus | L | 2 |\nBupivacaine 0.5% 4 mL injected.")
     assert muscles(r) == {("gastrocnemius", "left", "injection"), ("soleus", "left", "injection")}
     assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+# ---------------------------------------------------------------- blind cases 576-635: what they taught
+
+
+def test_an_amount_after_a_bracketed_word_is_the_drugs_own() -> None:
+    r = code_of(
+        "Right upper trapezius and right levator scapulae injected. Medication: 1% lidocaine (preservative-free) 5 mL "
+        "mixed with triamcinolone acetonide (Kenalog-40) 40 mg/mL, 1 mL (40 mg)."
+    )
+    assert med(r, "lidocaine").dose_mg == 50
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_latin_m_before_a_muscle_keeps_its_side() -> None:
+    r = code_of("Injected: right m. trapezius x2, right m. levator scapulae x1. 1% lidocaine 3 mL.")
+    assert muscles(r) == {("trapezius", "right", "injection"), ("levator scapulae", "right", "injection")}
+
+
+def test_a_needle_placed_then_aborted_is_an_attempt() -> None:
+    r = code_of(
+        "Procedure: the right gluteus medius was injected with 1% lidocaine 2 mL. The needle was then placed in the "
+        "right piriformis. The patient had a vasovagal episode and the injection was aborted before any medication "
+        "was given."
+    )
+    assert muscles(r) == {("gluteus medius", "right", "injection")}
+
+
+def test_lines_after_an_injected_line_under_the_exam_are_the_procedure() -> None:
+    r = code_of(
+        "Exam: taut bands w/ LTR in upper trap and levator.\nTrapezius and levator injected. 25g, neg asp.\n"
+        "1% lido 3 mL + dex 4 mg/mL 1 mL.\nPain 6 -> 2/10."
+    )
+    assert drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_spoken_decimals_and_per_mil() -> None:
+    r = code_of(
+        "procedure colon the sternocleidomastoid was injected on both sides period total injectate two cc's of one "
+        "percent lidocaine and dexamethasone four milligrams per mil comma point five mils period"
+    )
+    assert drug_lines(r) == [("J1100", 2, [])]
+    r = code_of(
+        "I injected the right piriformis period injectate colon five cc's of point two five percent bupivacaine period"
+    )
+    assert med(r, "bupivacaine").dose_mg == 12.5
+
+
+def test_half_a_cc_wasted() -> None:
+    r = code_of(
+        "L and R QL injected. Lido 2% 2.5 mL + dexamethasone 4 mg/mL from a 1 mL single-dose vial: 1/2 cc given "
+        "(2 mg), 1/2 cc wasted (2 mg)."
+    )
+    assert sorted(drug_lines(r)) == [("J1100", 2, []), ("J1100", 2, ["JW"])]
+
+
+def test_palpated_but_not_injected() -> None:
+    r = code_of(
+        "Muscles injected: right gluteus medius (2 sites) and right tensor fasciae latae (1 site). The right "
+        "piriformis was palpated but not injected. 1% lidocaine 3 mL."
+    )
+    assert ("piriformis", "right", "injection") not in muscles(r)
+
+
+def test_a_dictated_correction_to_another_muscle() -> None:
+    r = code_of(
+        "I injected the right infraspinatus at 3 sites and the right teres major at 1 site period correction comma "
+        "that was the right teres minor comma not the teres major period the teres major was not injected period "
+        "injectate was 3 cc of 1 percent lidocaine"
+    )
+    assert muscles(r) == {("infraspinatus", "right", "injection"), ("teres minor", "right", "injection")}
+
+
+def test_scheduled_but_declined_is_no_procedure() -> None:
+    r = code_of(
+        "She was scheduled for trigger point injections of the right upper trapezius and the right levator scapulae "
+        "today, but she declined the injections today because of a head cold.\nPlan: no procedure was performed today."
+    )
+    assert procedure(r) == (None, 0)
+
+
+def test_a_steroid_used_instead_of_another_is_the_only_one() -> None:
+    r = code_of(
+        "A/P: trigger point injections today; dexamethasone instead of triamcinolone because of his allergy.\n"
+        "Procedure: left QL and left gluteus medius injected. 1% lidocaine 6 mL with dexamethasone 10 mg/mL, 0.8 mL (8 mg)."
+    )
+    assert drug_lines(r) == [("J1100", 8, [])]
+
+
+def test_an_entire_vial_dose_in_its_own_clause() -> None:
+    r = code_of(
+        "Right gluteus medius, gluteus minimus and piriformis injected. Injectate: 0.5% ropivacaine 8 mL, with "
+        "triamcinolone acetonide 40 mg/mL from a 1 mL single-dose vial; the entire vial (40 mg) was used and none was wasted."
+    )
+    assert drug_lines(r) == [("J3301", 4, ["JZ"])]
+
+
+def test_mg_per_ml_is_not_a_per_site_amount() -> None:
+    r = code_of(
+        "Three injections into the left sternocleidomastoid and two into the left splenius capitis. Solution was 4 mL "
+        "of 1% lidocaine and 1 mL of dexamethasone 4 mg per mL, 5 mL total."
+    )
+    assert drug_lines(r) == [("J1100", 4, [])]

@@ -68,6 +68,9 @@ _REPEAT = re.compile(
     r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
+    r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
+    # "Trigger point injections of the left masseter ... were performed here on 01/14/2025"
+    r"|\b(?:tpis?|trigger[- ]point injections?)\b[^.;]{0,80}?\b(?:were|was) (?:performed|done|given|administered)\b[^.;]{0,20}?\bon \d"
     r"|\binjected (?:last (?:week|month|time|visit|session)|previously|\d{1,2} (?:weeks?|months?) ago|on \d)"
 )
 # Words that say the visit managed a problem (diagnoses.yaml tpi_related_prefixes says which problems are TPI's own)

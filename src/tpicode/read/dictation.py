@@ -29,6 +29,8 @@ _NUMBER = re.compile(
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
     r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r")?)?)"
     r"|(?:one |a )?(?:half|quarter)(?= (?:a |of a |an )?(?:cc|ml|percent|%|milliliter|mil|mg|milligram))"
+    # "point five mils": a spoken decimal without its leading zero, before a unit
+    r"|point " + _NUMWORD + r"(?: " + _NUMWORD + r")?(?= (?:of a )?(?:cc|ml|mil|percent|%|milliliter|mg|milligram))"
     r")(?![a-z])"
 )
 _PUNCT = (
@@ -48,19 +50,20 @@ _BREAKS = re.compile(
     r"|number (?:one|two|three|four|five|six|seven|eight|nine|ten)(?= [a-z]+(?: [a-z]+)? colon))(?![a-z])"
 )
 _UNIT_WORDS = re.compile(
-    r"(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|cc|mls)(?![a-z])"
+    r"(?P<u>percent|per cent|milligrams?|milliliters?|millilitres?|cc's|ccs|mils|mil|cc|mls)(?![a-z])"
 )
 _UNIT_TO = {
     "percent": "%", "per cent": "%", "milligram": "mg", "milligrams": "mg", "milliliter": "ml",
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
-    "cc": "cc", "mls": "ml",
+    "cc": "cc", "mls": "ml", "mil": "ml",
 }
+_NUMBER_BEFORE = re.compile(r"(?:\d|\b" + _NUMWORD + r") $")
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
 _PUNCT_WORDS = {"period", "full", "comma", "semicolon", "colon"}
 _PUNCT_GATES = ({"period", "stop"}, {"comma"}, {"semicolon"}, {"colon"})
 _BREAK_GATE = {"new", "next", "number"}
-_NUMBER_GATE = set(_WORD_VALUE) | {"half", "quarter", "hundred"}
-_UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milliliters", "millilitre", "millilitres", "ccs", "mils", "mls", "cc"}
+_NUMBER_GATE = set(_WORD_VALUE) | {"half", "quarter", "hundred", "point"}
+_UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milliliters", "millilitre", "millilitres", "ccs", "mils", "mls", "cc", "mil"}
 
 
 def _spoken_value(words: str) -> str | None:
@@ -197,6 +200,8 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
                     edits.append((om.start("w"), om.end("w"), "/"))
         elif w in _UNIT_GATE:
             um = _UNIT_WORDS.match(low, a)
+            if w == "mil" and not (low.endswith("per ", 0, a) or _NUMBER_BEFORE.search(low, max(0, a - 24), a)):
+                continue  # "per mil", "two mil": a millilitre; not any other "mil"
             if um is not None and a and (low[a - 1].isdigit() or low[a - 1] == " "):
                 edits.append((um.start("u"), um.end("u"), _UNIT_TO[um.group("u")]))
         elif w in _PUNCT_WORDS and a:

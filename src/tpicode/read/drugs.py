@@ -36,12 +36,16 @@ _PER_ONE_ML = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?)\s*/\s*1\s*(?:ml|cc
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
-_AFTER_NAME_GAP = re.compile(r"[\s:(\-]*(?:\d+(?:\.\d+)?\s*%[\s,]*|hcl\s*|plain\s*)?")
+_AFTER_NAME_GAP = re.compile(
+    r"[\s:(\-]*(?:\((?:preservative[- ]free|pf|mpf|plain|hcl|[\d.]+\s*%)\)[\s,]*)?(?:\d+(?:\.\d+)?\s*%[\s,]*|hcl\s*|plain\s*)?"
+)
 _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
-_NOT_GIVEN_BEFORE = re.compile(r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?)\s+(?:\w+\s+){0,2}$")
+_NOT_GIVEN_BEFORE = re.compile(
+    r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?|instead of|rather than|in place of)\s+(?:\w+\s+){0,2}$"
+)
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:intolerance|allergy|sensitivity|reaction)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
@@ -74,7 +78,7 @@ _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
+    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -257,6 +261,13 @@ def _waste_elsewhere(
             continue
         target = max((d for d in today if d.spans[0][0] < info.clause.start), key=lambda d: d.spans[-1][0], default=today[0])
         _vial_facts(s, target)
+        if target.dose_mg is None and target.dose_units is None and _NO_WASTE.search(s):
+            # "...; the entire vial (40 mg) was used and none was wasted"
+            a = _find_amounts(low, info.clause.start, info.clause.end)
+            if len(a.mg) == 1:
+                target.dose_mg = a.mg[0][1]
+            elif len(a.units) == 1:
+                target.dose_units = a.units[0][1]
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
@@ -312,7 +323,7 @@ def _assign(
                     return i
         # "lidocaine 3 mL with ...", "Lidocaine 1% 5 mL": an amount right after a drug name is its own
         for i, m in enumerate(ms):
-            if 0 <= pos - m.end <= 12 and _AFTER_NAME_GAP.fullmatch(low, m.end, pos):
+            if 0 <= pos - m.end <= 32 and _AFTER_NAME_GAP.fullmatch(low, m.end, pos):
                 return i
         best, best_d = 0, 1 << 30
         for i, m in enumerate(ms):
@@ -425,7 +436,9 @@ def _assign(
     return facts
 
 
-_PER_SITE_SOON = re.compile(r"[^,;()]{0,30}?\b(?:each|per|apiece)\b")
+_PER_SITE_SOON = re.compile(
+    r"[^,;()]{0,30}?(?:\b(?:each|apiece)\b|\bper (?:site|side|point|muscle|injection|trigger point|tp|location|spot)s?\b)"
+)
 
 
 def _is_per_site(low: str, vol_pos: int, total_pos: int) -> bool:
@@ -540,7 +553,9 @@ def _vial_facts(s: str, f: DrugFact) -> None:
         f.single_dose_vial = False
     wm = _WASTED.search(s)
     if wm:
-        val = float(wm.group("a") or wm.group("b"))
+        raw = wm.group("a") or wm.group("b")
+        num, _slash, den = raw.partition("/")
+        val = float(num) / float(den) if den and float(den) else float(num)  # "1/2 cc wasted"
         unit = (wm.group("u") or wm.group("v") or "").lower()
         if unit == "mg":
             f.wasted_mg = val

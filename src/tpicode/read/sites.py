@@ -21,7 +21,7 @@ _SIDE = (
     r"|bilateral(?:ly)?|bilat|b/l|both sides|both|left|right|lt|rt|l|r)"
 )
 _PREFIX = re.compile(
-    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?"
+    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?(?:mm?\.\s*)?"  # ("right m. trapezius")
     r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)(?:\s*(?:and|&|/|,)\s*|\s+))*$"
 )
 _POSTFIX = re.compile(
@@ -264,24 +264,52 @@ def read_sites(
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
-    _later_negation(muscles)
+    _aborted_after(infos, with_muscles, starts, muscles)
+    _later_negation(muscles, low, cues.correction)
     _entered_in_error(low, infos, muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
     return muscles, groups
 
 
-def _later_negation(muscles: list[MuscleFact]) -> None:
+def _aborted_after(infos: list[ClauseInfo], with_muscles: set[int], starts: list[int], muscles: list[MuscleFact]) -> None:
+    """ "The needle was then placed in the right piriformis. ... the injection was aborted before any
+    medication was given.": a needle placed in a muscle, then an abort, is an attempt, not an injection."""
+    for idx, info in enumerate(infos):
+        if idx in with_muscles or not any(kind == "attempted" for _a, _b, kind in info.cues):
+            continue
+        for back in (idx - 1, idx - 2):
+            if back < 0 or infos[back].clause.line != info.clause.line:
+                break
+            if back in with_muscles:
+                if not _INJECTED_VERB.search(infos[back].text):
+                    for f in muscles:
+                        if f.status == "today" and bisect.bisect_right(starts, f.spans[-1][0]) - 1 == back:
+                            f.status = "attempted"
+                break
+
+
+_INJECTED_VERB = re.compile(r"\binject|\binfiltrat|\bneedled\b")
+
+
+def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[str]) -> None:
     """ "Left piriformis: needle advanced ... the piriformis was not injected": a muscle listed under the
-    procedure without a verb of its own, and said elsewhere not to be injected, was not injected."""
-    refused = {(f.muscle_id, f.laterality) for f in muscles if f.status in ("negated", "attempted")}
+    procedure without a verb of its own, and said elsewhere not to be injected, was not injected. So was
+    one said to be injected and then corrected ("... and the right teres major. Correction, that was the
+    teres minor. The teres major was not injected.")."""
+    refused = [f for f in muscles if f.status in ("negated", "attempted")]
     if not refused:
         return
     for f in muscles:
-        if f.status == "today" and not f.explicit and (
-            (f.muscle_id, f.laterality) in refused or (f.muscle_id, "unspecified") in refused
-        ):
-            f.status = "negated"
+        if f.status != "today":
+            continue
+        for r in refused:
+            if r.muscle_id != f.muscle_id or r.laterality not in (f.laterality, "unspecified"):
+                continue
+            later = r.spans[0][0] > f.spans[0][0]
+            if not f.explicit or (later and correction.search(low, f.spans[0][1], r.spans[0][0]) is not None):
+                f.status = "negated"
+                break
 
 
 _IN_ERROR = re.compile(r"\b(?:entered|documented|dictated|recorded|written|charted|listed|typed)\s+in error\b|\b(?:was|is) (?:incorrect|wrong|an error)\b")
@@ -377,7 +405,13 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
         if not cut and not _NEG_OTHER_THING.match(scope):
             return True
     after = low[m.end : min(ce, m.end + 60)]
-    return cues.negation_after.search(after) is not None
+    if cues.negation_after.search(after) is not None:
+        return True
+    # "the right piriformis was palpated | but not injected": the clause break before "but" hides it
+    return ce - m.end < 40 and _BUT_NOT_INJECTED.match(low, ce) is not None
+
+
+_BUT_NOT_INJECTED = re.compile(r"[\s,;]*but (?:was |were |it was |they were )?not (?:injected|needled|treated)\b")
 
 
 def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:

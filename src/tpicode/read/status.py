@@ -196,6 +196,7 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
+    exam_done = False  # an unlabelled line under the exam that says the injection was done today
     plan_done = False  # ... at any point (a later future cue does not undo the procedure's details)
     done_line = -1  # the line (paragraph) of the last clause saying the injection was done today
     done_dry = False  # ... and whether it was dry needling
@@ -221,6 +222,8 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
                 info.status = "unclear"
         if lead is not None and lead.status == "today" and not info.cues and info.status != "today" and _is_row_of(lead, info):
             info.status = "today"  # a row of today's site table, whatever section the template left open
+        if exam_done and cl.section == "exam" and not cl.field_label and not cl.list_item and not info.cues and info.status in ("exam", "unclear"):
+            info.status = "today"  # "Exam: ... / Trapezius and levator injected. / 1% lido 3 mL + dex 4 mg": the procedure's lines
         if info.status == "unclear":
             table_row = lead is not None and _is_row_of(lead, info)
             if cl.line == done_line:
@@ -244,6 +247,10 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             done_line = -1
         if cl.section == "plan" and info.status == "today":
             section_done = plan_done = True
+        if cl.section == "exam" and not cl.field_label and info.status == "today" and any(k == "done" for _a, _b, k in info.cues):
+            exam_done = True
+        elif cl.section != "exam" or cl.field_label:
+            exam_done = False
         elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
             section_done = False
         if info.ends_colon or (info.site_field and (not info.cues or _TABLE_ROW.search(info.text) is not None)):

@@ -905,3 +905,95 @@ def test_mg_per_ml_is_not_a_per_site_amount() -> None:
         "of 1% lidocaine and 1 mL of dexamethasone 4 mg per mL, 5 mL total."
     )
     assert drug_lines(r) == [("J1100", 4, [])]
+
+
+# ---------------------------------------------------------------- blind cases 636-695: what they taught
+
+
+def test_injections_on_two_sides_is_not_a_dated_earlier_session() -> None:
+    r = code_of(
+        "Myofascial pain (M79.18); PT failed. That is six injections on two sides: the right trapezius at four "
+        "points and the left trapezius at two points, 1% lidocaine 6 mL. Tolerated well."
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_billed_guidance_that_the_note_documents_is_not_a_mismatch() -> None:
+    r = code_of(
+        "Under ultrasound guidance the left pectoralis minor and left serratus anterior were injected with 0.25% "
+        "bupivacaine 4 mL. Tolerated well.",
+        billed_lines=[{"code": "20552", "units": 1}, {"code": "76942", "units": 1}],
+    )
+    checks = {f.check for f in r.findings}
+    assert "CODE_MISMATCH" not in checks and "GUIDANCE_NOT_COVERED" in checks
+
+
+def test_a_drug_named_in_the_claim_description_is_not_a_dose() -> None:
+    r = code_of(
+        "Claim billed: 20553; J1010 x 2 (the biller counted two 40-mg units of Depo-Medrol).\nProcedure: injected the "
+        "right TFL, right gluteus medius and right gluteus minimus with 1% lidocaine 5 mL mixed with Depo-Medrol 80 mg."
+    )
+    assert drug_lines(r) == [("J1010", 80, [])]
+
+
+def test_a_landmark_joint_does_not_make_the_drug_another_procedures() -> None:
+    r = code_of(
+        "PROCEDURE PERFORMED: Trigger point injection of the left piriformis muscle under fluoroscopic guidance.\n"
+        "DESCRIPTION: Under AP fluoroscopy the inferior margin of the left sacroiliac joint was identified. A spinal "
+        "needle was advanced into the left piriformis. Then 8 mL of 0.25% bupivacaine with 40 mg of triamcinolone "
+        "acetonide was injected into the muscle."
+    )
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_a_needle_passed_through_muscles_to_a_facet_is_not_a_tpi() -> None:
+    r = code_of(
+        "OPERATION PERFORMED: Right C3-C5 cervical medial branch blocks under fluoroscopic control.\nDESCRIPTION: A "
+        "spinal needle was advanced at each level through the right splenius capitis and semispinalis capitis muscles "
+        "until it contacted the articular pillar; 0.5 cc of 0.5% bupivacaine was injected at each level.\nExam: tender "
+        "trigger points in the right upper trapezius."
+    )
+    assert procedure(r) == (None, 0)
+
+
+def test_a_chemodenervation_note_with_trigger_points_on_exam_is_not_a_tpi() -> None:
+    r = code_of(
+        "PROCEDURE PERFORMED: Chemodenervation with botulinum toxin for cervical dystonia, EMG guided.\nINDICATIONS: "
+        "tender trigger points in the right upper trapezius.\nDETAILS: Botox doses injected:\n- Right "
+        "sternocleidomastoid: 40 units\n- Right upper trapezius: 60 units\nTotal: 100 units injected."
+    )
+    assert procedure(r) == (None, 0)
+
+
+def test_a_session_exactly_365_days_earlier_has_left_the_window() -> None:
+    note = "Right upper trapezius injected with 1% lidocaine 2 mL. Relief after the last session 75% for 12 weeks."
+    r = code_of(note, date_of_service="2025-06-10", prior_sessions=["2024-06-10", "2024-10-15", "2025-02-18"])
+    assert "FREQUENCY_LIMIT" not in {f.check for f in r.findings}
+    r = code_of(note, date_of_service="2025-06-10", prior_sessions=["2024-06-11", "2024-10-15", "2025-02-18"])
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+
+
+def test_a_percentage_that_lasted_is_relief() -> None:
+    r = code_of(
+        "TPI hx here: 01/14/25, 05/20/25. After 05/20/25: pain 7/10 -> 2/10 (~70%), lasted ~12 wks.\nInjected: L "
+        "splenius capitis x2, 1% lido 2 mL."
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_ultrasound_available_but_not_used_is_no_guidance() -> None:
+    r = code_of(
+        "Guidance: Ultrasound was available in the procedure room but was not used.\nLeft rhomboid major and left "
+        "infraspinatus injected with 1% lidocaine 4 mL."
+    )
+    assert [ln.code for ln in r.lines] == ["20552"]
+
+
+def test_items_under_a_dry_needling_lead_in_are_needled() -> None:
+    r = code_of(
+        "TRIGGER POINT INJECTIONS (25 G 1.5 in, palpation guided):\n  - Left infraspinatus, 2 sites\n  - Left teres "
+        "minor, 1 site\n  Injectate: 1% lidocaine 3 mL\n\nDRY NEEDLING (no injectate; 0.25 x 40 mm needles):\n  - Left "
+        "supraspinatus\n  - Left posterior deltoid\n  - Left teres major\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    assert sorted(ln.code for ln in r.lines) == ["20552", "20561"]

@@ -100,6 +100,8 @@ def code_mismatch(rule: Rule, ctx: Context) -> list[Hit]:
                 out.append(Hit({"what": f"{b.code} billed with {b.units:g} units; the documented dose is {med.units} units"}, med.spans[:1]))
             continue
         code = ctx.knowledge.codes.get(b.code)
+        if code is not None and code.kind == "guidance" and any(ln.code == b.code for ln in ctx.coded.lines):
+            continue  # documented guidance: whether the payer covers it is GUIDANCE_NOT_COVERED's finding
         if code is not None and code.kind in ("drug", "guidance"):
             out.append(Hit({"what": f"{b.code} billed but the note documents no {code.kind} for it"}))
     return out

@@ -19,7 +19,7 @@ from tpicode.read.lexicon import lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import read_sites
 from tpicode.read.status import analyse, cue_categories
-from tpicode.read.text import frame, lower_same_length
+from tpicode.read.text import Frame, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
 
@@ -35,6 +35,25 @@ def _matcher(cues: Cues) -> CueMatcher:
 _NEGATED_BEFORE = re.compile(r"\b(?:no|not|without|never|nor)\s+(?:\w+\s+)?$")
 
 
+def _headed_by_other(fr: Frame, cues: Cues) -> bool:
+    """The note's procedure headings name another procedure and never a TPI ("PROCEDURE PERFORMED:
+    Chemodenervation ... for cervical dystonia"): trigger points on its exam do not make it a TPI note."""
+    named_other = False
+    for hs, _he, kind in fr.headers:
+        if kind != "procedure":
+            continue
+        end = fr.low.find("\n", hs)
+        line = fr.low[hs : end if end >= 0 else len(fr.low)]
+        if cues.tpi_document.search(line):
+            return False
+        if cues.other_procedures.search(line) or _OTHER_HEADING.search(line):
+            named_other = True
+    return named_other
+
+
+_OTHER_HEADING = re.compile(r"\bbotox|botulinum|\binjection of the (?:\w+ )?(?:knee|hip|shoulder|joint|bursa)|\bintra-?articular")
+
+
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     note = text
     text, low, back = normalize(text, lower_same_length(text))
@@ -47,7 +66,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     other_in_note = bool(hits["not_tpi_doc"].spans)  # (both cue lists were found by the one scan)
     # ("No trigger point injections were performed" in a Botox note does not make it a TPI note)
     tpi_words = any(not _NEGATED_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
-    facts.tpi_documented = tpi_words or not other_in_note
+    facts.tpi_documented = (tpi_words or not other_in_note) and not _headed_by_other(fr, cues)
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues)

@@ -19,6 +19,8 @@ _GUIDANCE = (
     ("fluoroscopy", re.compile(r"\bguidance\s*:\s*fluoro\w*|\bfluoroscop\w*[- ]?(?:guid\w+|guidance)?|\bunder fluoro\w*\b|\bc-arm\b")),
     ("mri", re.compile(r"\b(?:mri?|magnetic resonance)[- ](?:guid\w+|guidance)|\bunder (?:mri?|magnetic resonance)\b")),
 )
+_AVAILABLE = re.compile(r"\s*(?:was |is )?(?:available|on standby|in the room)\b")
+_BUT_NOT_USED = re.compile(r"[\s,;]*but (?:it )?(?:was |were )?not (?:used|needed|required)\b")
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
     r"|\bguid\w* by palpation|\bwas not used\b"
@@ -65,7 +67,7 @@ _REPEAT = re.compile(
     r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)"
     r"(?:(?!knee|hip|shoulder|joint|epidural|facet|bursa|steroid|cortisone|sacroiliac|spinal|nerve|botox|vaccine|flu)\w+\s+){0,2}"
     r"(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
-    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+\d|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
+    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+(?:\d{1,2}[/-]\d|(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
@@ -97,9 +99,13 @@ _NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/]
 _RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
+_PCT_LASTED = re.compile(
+    r"(?<![\d.])(\d{1,3})\s*%\s*\)?[\s,;]*(?:and |which |that )?(?:lasted|lasting|sustained|maintained|persisted)\b"
+)
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
-    r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago)\s*"
+    r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
+    r"|sustained|maintained|persisted)\s*"
     r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |~)?"
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)"
     r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
@@ -180,6 +186,9 @@ def read_clinical(
             rm = _RELIEF_WORD.match(low, rs)
             if rm:
                 relief_spans.append((rs, re_, rm.group(1)))
+        # "7/10 -> 2/10 (~70%), lasted ~12 wks": a percentage that lasted is a relief
+        relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _PCT_LASTED.finditer(low))
+        relief_spans.sort()
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
     relief_value = {(a, b): v for a, b, v in relief_spans}
     em_hits = [(m.start(), m.end()) for m in _EM_CODE.finditer(low)] if "99" in low else []
@@ -202,6 +211,9 @@ def read_clinical(
                 and info.status not in ("planned", "history", "other")
                 and not has_cue(info, ("future", "history"))
                 and not h["no_guidance"].any(info.clause.start, info.clause.end)
+                # "Ultrasound was available in the room | but was not used"
+                and not _AVAILABLE.match(low, span[1], info.clause.end)
+                and not _BUT_NOT_USED.match(low, info.clause.end)
             ):
                 facts.guidance.append((modality, span))
                 break

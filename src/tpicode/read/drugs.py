@@ -154,6 +154,8 @@ def read_drugs(
                 status = "negated"
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
+            elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
+                status = "other"  # "Claim billed: 20553; J1010 x 2 (the biller counted two 40-mg units of Depo-Medrol)"
             elif corrected_later(low, ms, j, cues.correction):
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
@@ -210,6 +212,7 @@ def read_drugs(
     return merged
 
 
+_BILLING_WORDS = re.compile(r"\b(?:billed|biller|billing|claim|charges?|charged)\b")
 _TOTAL_LINE = re.compile(r"^\s*(?:totals?|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
 _GIVEN_WORD = re.compile(r"\binject(?:ed|ion)\b|\bgiven\b|\badministered\b|\bdelivered\b")
 
@@ -491,6 +494,12 @@ def _multiplier(
 _ROUGHLY = re.compile(r"\b(?:about|approximately|approx\.?|roughly|~)\s*$")
 
 
+_PROCEDURE_ACT = re.compile(
+    r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
+    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis"
+)
+
+
 def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
     clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
@@ -508,6 +517,8 @@ def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
         elif (
             info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none")
             and not _NEGATION_WORD.search(info.text)  # "no bursa or joint injection was performed"
+            # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
+            and _PROCEDURE_ACT.search(info.text) is not None
         ):
             active = True
         if active:

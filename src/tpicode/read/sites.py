@@ -225,6 +225,8 @@ def read_sites(
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
             if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
+            if status == "today" and _PASSED_THROUGH.search(low, max(cs, m.start - 90), m.start) and not _INJECTED_VERB.search(low, cs, ce):
+                status = "other"  # "a spinal needle was advanced through the splenius capitis ... to the pillar"
             injections = _count(low, cs, ce, m) if m.kind == "muscle" else None
             if status == "today" and injections == 0:
                 status = "negated"  # a template row with "# injections: 0"
@@ -289,6 +291,7 @@ def _aborted_after(infos: list[ClauseInfo], with_muscles: set[int], starts: list
                 break
 
 
+_PASSED_THROUGH = re.compile(r"\b(?:advanced|passed|inserted|directed|walked|traversed)\b[^.;]{0,60}\bthrough\b[^.;]{0,60}$")
 _INJECTED_VERB = re.compile(r"\binject|\binfiltrat|\bneedled\b")
 
 

@@ -53,6 +53,8 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
 # a table row: pipes, or columns aligned with runs of spaces or tabs
+_DRY_HEADING = re.compile(r"dry[- ]?needl|\bneedling\b|intramuscular stimulation|\bims\b|\btdn\b|\bfdn\b")
+_INJECTION_HEADING = re.compile(r"\binjections?\b|\binjected\b|\btpis?\b")
 _TABLE_ROW = re.compile(r"\||\S(?: {2,}|\t)\S")
 _SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
@@ -196,6 +198,16 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
     lead: ClauseInfo | None = None
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
+    dry_lines = {info.clause.line for info in infos if info.dry}
+    # a heading that names dry needling ("DRY NEEDLING (no injectate):") makes the plain items below it needled
+    head_starts = [hs for hs, _he, _k in fr.headers]
+    dry_heads = set()
+    for hs, _he, _k in fr.headers:
+        head = low[hs : low.find("\n", hs) % (len(low) + 1)]
+        if _DRY_HEADING.search(head) and not _INJECTION_HEADING.search(head):
+            dry_heads.add(hs)  # (not "TRIGGER POINT INJECTIONS / DRY NEEDLING": that heads both)
+    items_dry = False  # the list items below are under a dry-needling lead-in
+    items_line = -1
     exam_done = False  # an unlabelled line under the exam that says the injection was done today
     plan_done = False  # ... at any point (a later future cue does not undo the procedure's details)
     done_line = -1  # the line (paragraph) of the last clause saying the injection was done today
@@ -245,6 +257,19 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             done_line, done_dry = cl.line, info.dry
         elif info.status != "today":
             done_line = -1
+        # "DRY NEEDLING (no injectate; 0.25 x 40 mm needles):" then "- Left supraspinatus": its items are needled
+        if not cl.list_item and info.ends_colon:
+            items_dry = cl.line in dry_lines
+        elif not cl.list_item and cl.line != items_line:
+            items_dry = False
+        elif cl.list_item and items_dry and info.status == "today" and not info.cues:
+            info.dry = True
+        if dry_heads and info.status == "today" and not info.cues and not info.dry:
+            h = bisect.bisect_right(head_starts, cl.start) - 1
+            if h >= 0 and head_starts[h] in dry_heads:
+                info.dry = True
+        if not cl.list_item:
+            items_line = cl.line
         if cl.section == "plan" and info.status == "today":
             section_done = plan_done = True
         if cl.section == "exam" and not cl.field_label and info.status == "today" and any(k == "done" for _a, _b, k in info.cues):

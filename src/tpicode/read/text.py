@@ -20,7 +20,7 @@ _FIELD_KINDS = frozenset({"indication", "diagnosis", "complications", "response"
 _HEADER = re.compile(
     r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?)[ \t]*:(?!\d)"
 )
-_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,30}\)[ \t]*)?$")
+_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
 _TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
 _PROCEDURE_LINE = re.compile(
@@ -154,7 +154,7 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         # cheap tests first: a header has a colon, a capitals line no lower-case letter, a title is short
         m = _HEADER.match(raw) if ":" in raw else None
         # ("PRIOR TPI SESSIONS (this clinic)": a capitals heading with a note in brackets)
-        caps = None if m or (raw.upper() != raw and not raw.rstrip().endswith(")")) else _CAPS_LINE.match(raw)
+        caps = None if m or (raw.upper() != raw and not raw.rstrip().rstrip(":").endswith(")")) else _CAPS_LINE.match(raw)
         if m:
             kind = _section_of(m.group(1), cues)
             if kind == "medications" and section == "procedure" and raw[m.end() :].strip() and "allerg" not in m.group(1).lower():

@@ -997,3 +997,119 @@ def test_items_under_a_dry_needling_lead_in_are_needled() -> None:
     )
     assert procedure(r) == ("20552", 2)
     assert sorted(ln.code for ln in r.lines) == ["20552", "20561"]
+
+
+# ---------------------------------------------------------------- blind cases 696-755: what they taught
+
+
+def test_a_landmark_region_and_a_palpated_site_row() -> None:
+    r = code_of(
+        "Procedure: trigger point injections, left masticatory muscles\n- Left masseter: 3 sites, 1.5 mL.\n"
+        "- Left anterior temporalis: 2 sites, 1 mL (extraoral, above the zygomatic arch).\n"
+        "- Left medial pterygoid: 1 site, 1.5 mL (intraoral approach at the palpated trigger point).\n"
+        "Anesthetic: 3% mepivacaine 4 mL total."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+def test_plantar_is_not_a_plan() -> None:
+    r = code_of(
+        "O: taut bands in the R quadratus plantae.\n- Trigger point dry needling, no injectate:\n"
+        "  - R quadratus plantae (medial approach): 2 LTRs\n  - R flexor digitorum brevis: 1 LTR\n"
+        "  - R abductor hallucis: 2 LTRs"
+    )
+    assert procedure(r) == ("20561", 3)
+
+
+def test_units_given_site_by_site_add_up() -> None:
+    r = code_of(
+        "Trigger point injections. A 100-unit single-dose vial of Botox was reconstituted. 50 units were injected into the right piriformis "
+        "and 50 units into the right obturator internus. The entire vial was used and nothing was wasted."
+    )
+    assert drug_lines(r) == [("J0585", 100, ["JZ"])]
+
+
+def test_a_tendon_finding_is_not_a_site() -> None:
+    r = code_of(
+        "SPORTS MEDICINE - PROCEDURE NOTE\nMRI R shoulder: mild supraspinatus tendinosis.\nTPI: R infraspinatus x2 and "
+        "R teres minor x1, 1% lidocaine 3 mL."
+    )
+    assert muscles(r) == {("infraspinatus", "right", "injection"), ("teres minor", "right", "injection")}
+
+
+def test_an_imported_previous_procedure_note_is_history() -> None:
+    r = code_of(
+        "PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference:\nProcedure: trigger point injections, bilateral "
+        "upper trapezius and bilateral levator scapulae.\nInjectate: Depo-Medrol 80 mg.\nEND OF PREVIOUS PROCEDURE NOTE\n\n"
+        "TODAY'S PROCEDURE:\nRight upper trapezius and right levator scapulae injected with Depo-Medrol 40 mg.",
+        date_of_service="2025-02-04",
+    )
+    assert procedure(r) == ("20552", 2)
+    assert drug_lines(r) == [("J1010", 40, [])]
+
+
+def test_a_ratio_mixture_beside_another_drugs_volume() -> None:
+    r = code_of(
+        "Left trapezius and left levator scapulae injected. Injectate: 8 mL of a 1:1 mixture of 1% lidocaine and "
+        "0.25% bupivacaine, with Kenalog-40 0.5 mL (20 mg) added to the syringe."
+    )
+    assert med(r, "lidocaine").dose_mg == 40
+    assert med(r, "bupivacaine").dose_mg == 10
+
+
+def test_an_addendum_changes_the_drug_and_the_muscles() -> None:
+    r = code_of(
+        "Muscles injected: right gluteus medius x2, right piriformis x1\nSteroid: Kenalog 40 mg\n\nADDENDUM 05/14/2025: "
+        "The steroid was entered in error. The steroid injected on 05/13/2025 was Depo-Medrol 40 mg. No Kenalog was given.",
+        date_of_service="2025-05-13",
+    )
+    assert drug_lines(r) == [("J1010", 40, [])]
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+    r = code_of(
+        "Muscles: right upper trapezius (3 sites), right levator scapulae (2 sites), right supraspinatus (1 site).\n"
+        "1% lidocaine 3 mL injected.\n\nADDENDUM 09/09/2025: The right supraspinatus was marked but was NOT injected."
+    )
+    assert ("supraspinatus", "right", "injection") not in muscles(r)
+
+
+def test_a_side_field_after_a_list_or_table() -> None:
+    r = code_of("TPI:\nMuscles / # TPs:\n - QL #3\n - glute med (2)\n - TFL x1\nLaterality: R\nInj: ropivacaine 0.5% 6 mL")
+    assert {m[1] for m in muscles(r)} == {"right"} and len(muscles(r)) == 3
+
+
+def test_botox_units_from_its_dilution() -> None:
+    r = code_of(
+        "Procedure: Trigger point injections with Botox.\nDrug: onabotulinumtoxinA (Botox) 100-unit single-dose vial, "
+        "reconstituted with 2 mL preservative-free 0.9% sodium chloride. 0.2 mL injected per site at 8 sites:\n"
+        "- right splenius capitis: 2 sites\n- left splenius capitis: 2 sites\n- right upper trapezius: 2 sites\n"
+        "- left upper trapezius: 2 sites\nThe remaining 0.4 mL (20 units) in the vial was discarded."
+    )
+    assert sorted(drug_lines(r)) == [("J0585", 20, ["JW"]), ("J0585", 80, [])]
+    r = code_of("TPI w/ Botox. Botox 100u single dose vial.\n- R upper trap 25u\n- L upper trap 25u\nTotal 50u, no waste.")
+    assert drug_lines(r)[0][:2] == ("J0585", 50)
+
+
+def test_therapy_never_had_is_not_failed_care() -> None:
+    r = code_of(
+        "Low back pain for 10 days. He has not taken any medication for it and has not had physical therapy or done "
+        "any exercises. No prior TPI.\nProcedure: bilateral quadratus lumborum injected with 1% lidocaine 4 mL. "
+        "Tolerated well.\nDx: myofascial pain."
+    )
+    assert "NECESSITY_MISSING" in {f.check for f in r.findings}
+
+
+def test_fibromyalgia_does_not_hide_myofascial_pain() -> None:
+    r = code_of(
+        "Assessment: 1. Myofascial pain syndrome, left shoulder girdle. 2. Fibromyalgia.\nProcedure: left upper trapezius "
+        "injected with 1% lidocaine 2 mL. PT failed. Tolerated well."
+    )
+    assert {d.code for d in r.diagnoses} >= {"M79.18", "M79.7"}
+
+
+def test_not_inj_and_declines_needling() -> None:
+    r = code_of("TPI: L glute med x2, L TFL x1. L QL not inj. 0.5% bupi 4 cc.")
+    assert procedure(r) == ("20552", 2)
+    r = code_of("S: Declines needling at present (needle phobia).\nRx: manual TrP release (ischaemic compression) Rt upper trap.")
+    assert procedure(r) == (None, 0)
+    assert not r.findings or "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}

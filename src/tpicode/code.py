@@ -208,13 +208,14 @@ def _diagnoses(facts: Facts, input_dx: list[str]) -> list[DxEntry]:
     out: dict[str, DxEntry] = {}
     for code, span in facts.icd_codes:
         out.setdefault(code, DxEntry(code, "note", [span]))
+    stated = set(out)  # (not the codes inferred from words: "fibromyalgia" does not hide "myofascial pain")
     for code, span in facts.dx_terms:
         if code in out:
             if span not in out[code].spans:
                 out[code].spans.append(span)
             continue
         # a stated code of the same category is more specific than a code inferred from words
-        if any(c.split(".")[0] == code.split(".")[0] for c in out if out[c].source == "note"):
+        if any(c.split(".")[0] == code.split(".")[0] for c in stated):
             continue
         out[code] = DxEntry(code, "note", [span])
     return list(out.values())

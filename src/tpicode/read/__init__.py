@@ -59,7 +59,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     text, low, back = normalize(text, lower_same_length(text))
     fr = frame(text, cues, low)
     hits = _matcher(cues).scan(fr.low)
-    infos = analyse(fr, cues, hits)
+    infos = analyse(fr, cues, hits, dos)
     facts = Facts()
     # a note that names no TPI may still document one ("The left trapezius was injected with
     # lidocaine"), unless it is about another procedure

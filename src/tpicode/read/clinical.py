@@ -44,11 +44,11 @@ _COMPLICATIONS = re.compile(
     r"\bcomplications?\s*:?\s*(?:none|no|nil)\b|\b(?:no|without)\s+(?:\w+\s+){0,2}(?:complications?|adverse (?:events?|reactions?|effects?))"
     r"|\bebl\b|\bvasovagal\b|\bhematoma\b|\bpneumothorax\b|\badverse (?:event|reaction)s?\s*:"
 )
-_CONSERVATIVE_THING = r"(?:pt|physical therapy|therapy|nsaids?|anti-?inflammator\w*|muscle relaxants?|stretch\w*|home exercise\w*|hep|massage|chiropract\w*|heat|ice|medications?|conservative\w*|acupuncture|rest|activity modification|tylenol|acetaminophen|ibuprofen|naproxen|meloxicam|cyclobenzaprine|flexeril|tizanidine|methocarbamol|baclofen|gabapentin|exercises?|yoga|tens|ergonomic\w*|modalities|osteopathic|omt|dry needling|analgesics?|oral pain relievers?|otc pain relievers?|pain relievers?)"
+_CONSERVATIVE_THING = r"(?:pt|physical therapy|physiotherapy|physio|therapy|nsaids?|anti-?inflammator\w*|muscle relaxants?|stretch\w*|home exercise\w*|hep|massage|chiropract\w*|heat|ice|medications?|conservative\w*|acupuncture|rest|activity modification|tylenol|acetaminophen|ibuprofen|naproxen|meloxicam|cyclobenzaprine|flexeril|tizanidine|methocarbamol|baclofen|gabapentin|exercises?|yoga|tens|ergonomic\w*|modalities|osteopathic|omt|dry needling|analgesics?|oral pain relievers?|otc pain relievers?|pain relievers?)"
 _THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
 _NEG_OUTCOME = re.compile(
     r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
-    r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
+    r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective|going away|better|resolv\w*|gone)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
     r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
     r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
@@ -71,6 +71,7 @@ _REPEAT = re.compile(
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
+    r"|\bafter the (?:\d{1,2}/\d{1,2}/\d{2,4}|last|previous|prior|first|second|third) (?:tpi |trigger point )?(?:session|injections?|tpis?)\b"
     # "Trigger point injections of the left masseter ... were performed here on 01/14/2025"
     r"|\b(?:tpis?|trigger[- ]point injections?)\b[^.;]{0,80}?\b(?:were|was) (?:performed|done|given|administered)\b[^.;]{0,20}?\bon \d"
     r"|\binjected (?:last (?:week|month|time|visit|session)|previously|\d{1,2} (?:weeks?|months?) ago|on \d)"
@@ -83,6 +84,10 @@ _MANAGED = re.compile(
 )
 _MYOFASCIAL_LINE = re.compile(r"myofascial|trigger|\bmuscle|\bneck\b|\bback\b|\bpain\b|\bheadache|\bstretch|\bhep\b|\bpt\b|physical therapy")
 _TPI_NAMED = re.compile(r"\btpis?\b|\btrigger[- ]point|\bdry needling\b")
+_THERAPY_NEGATED = re.compile(
+    r"\b(?:not|never)\s+(?:had|done|tried|taken|received|attended|started|completed|undergone|been to)\b(?![^.;]{0,40}\bbut\b)[^.;]{0,40} $"
+    r"|\bno (?:prior |previous |formal )?$|\bwithout (?:any )?$"
+)
 _OTHER_TREATMENT = re.compile(
     r"botox|botulinum|onabotulinum|chemodenervation|epidural|nerve block|\bblocks?\b|ablation|facet|infusion|vaccin|acupunct|massage|physical therapy|\bpt\b|chiropract"
 )
@@ -263,6 +268,8 @@ def read_clinical(
         # (a field's label may say it: "Prior treatments failed: [x] Physical therapy")
         ls = max(low.rfind("\n", 0, cs) + 1, cs - len(info.clause.field_label) - 4) if info.clause.field_label else cs
         outcome = h["neg_outcome"].any(ls, ne) or h["tried"].any(ls, ce)
+        if _THERAPY_NEGATED.search(low, max(cs, span[0] - 50), span[0]):
+            continue  # "has not had physical therapy or done any exercises"
         if outcome and not h["not_tried"].any(cs, span[0]):
             facts.conservative_failed = span
             break
@@ -286,6 +293,9 @@ def read_clinical(
             continue
         if info.status == "today" and _RECEIVED.match(low, rep[0]):
             continue
+        dated = _DATE.search(low, rep[0], min(len(low), rep[1] + 12))
+        if dated is not None and (_parse_date(dated) or dt.date.min) >= dos:
+            continue  # "drawn up and injected on 05/13/2025": today's date, not an earlier session
         if not _TPI_NAMED.search(low, rep[0], rep[1]) and _OTHER_TREATMENT.search(s):
             continue  # "Botox every 12 weeks (last session 08/26/2025)": that treatment's session
         if info.status != "planned" and not _PLAN_WORD.search(s):

@@ -100,9 +100,12 @@ def _spoken_value(words: str) -> str | None:
 
 _UNCHECKED = re.compile(r"(?:\[\s\]|\(\s\)|☐)[ \t]*(?P<item>(?:(?! {2,}|#|\t|\( \))[^\[\]☐☑☒\n|,;])*)")
 _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
+_PREVIOUS_NOTE = re.compile(r"(?:previous|prior|last) (?:procedure|visit|tpi) note")
+# ("PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference: ... END OF PREVIOUS PROCEDURE NOTE")
 _COPIED = re.compile(
-    r"^[ \t\-=*#]*(?:copied|carried forward|copy forward|pasted) (?:from|of)?[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#]*end of cop).*\n?)*?)"
-    r"(?:^[ \t\-=*#]*end of cop[^\n]*$|\Z|(?=^\s*$))",
+    r"^[ \t\-=*#]*(?:(?:copied|carried forward|copy forward|pasted|imported) (?:from|of)?|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
+    r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#]*end of (?:cop|previous|prior|last|imported)).*\n?)*?)"
+    r"(?:^[ \t\-=*#]*end of (?:cop|previous|prior|last|imported)[^\n]*$|\Z|(?=^\s*$))",
     re.MULTILINE,
 )
 
@@ -151,7 +154,7 @@ def unchecked_and_quoted(low: str) -> str:
     """
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
-    copied = "cop" in low or "carried" in low or "pasted" in low
+    copied = "cop" in low or "carried" in low or "pasted" in low or "imported" in low or _PREVIOUS_NOTE.search(low) is not None
     if not (boxes or leaders or copied):
         return low
     buf = list(low)

@@ -29,9 +29,10 @@ _AMOUNT = re.compile(
     r"|(?P<uml>\d+(?:\.\d+)?\s*(?:units?|u)\s*(?:/|per)\s*(?:\d*\.?\d+\s*)?(?:ml|cc))\b"
     r"|(?P<vol>" + _NUM + r")\s*(?:ml|cc|ccs|cc's|milliliters?|millilitres?)(?![a-z])"
     r"|(?P<mg>\d+(?:\.\d+)?)\s*(?:mg|milligrams?)(?![a-z/])"
-    r"|(?P<units>\d+(?:\.\d+)?)\s*(?:units?|iu)(?![a-z/])(?!\s*of\s+j\d)(?!\s*(?:per|/))"
+    r"|(?P<units>\d+(?:\.\d+)?)(?:\s*|-)(?:units?|iu|u)(?![a-z/])(?!\s*of\s+j\d)(?!\s*(?:per|/))"
     r")"
 )
+_RECONSTITUTED = re.compile(r"\b(?:reconstitut\w*|reconst\.?|diluted|mixed)\s+(?:\w+\s+)?(?:with|in)\s+(\d+(?:\.\d+)?)\s*(?:ml|cc)\b")
 _PER_ONE_ML = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?)\s*/\s*1\s*(?:ml|cc)\b")
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
@@ -78,7 +79,7 @@ _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
+    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:(?:in|from) the vial\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -100,6 +101,7 @@ class _Amounts:
     mg: list[tuple[int, float]]
     units: list[tuple[int, float]]
     container: list[tuple[int, float]]  # "a 1 mL single-dose vial": the vial's size, not a dose
+    unit_vials: list[tuple[int, float]]  # "a 100-unit single-dose vial"
 
 
 def _num(s: str) -> float:
@@ -135,6 +137,9 @@ def read_drugs(
             for j in range(idx + 1, min(idx + 4, len(infos))):
                 if j in per_clause or infos[j].clause.section != info.clause.section:
                     break
+                js, je = infos[j].clause.start, infos[j].clause.end
+                if infos[j].clause.line == info.clause.line and any(js <= f.spans[0][0] < je for f in today_muscles):
+                    break  # "50 units into the right piriformis and 50 units into ...": read site by site below
                 extra = _find_amounts(low, infos[j].clause.start, infos[j].clause.end)
                 for name in ("pct", "mgml", "uml", "vol", "mg", "units", "total_vol", "container"):
                     if not getattr(amounts, name):
@@ -207,6 +212,7 @@ def read_drugs(
             if info.clause.field_label.startswith("total") or _TOTAL_LINE.match(s):
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
     merged = _merge(found, k, totals)
+    _withdrawn_later(low, merged, cues)
     _waste_elsewhere(low, infos, per_clause, merged)
     _totals_elsewhere(low, infos, per_clause, merged, k)
     return merged
@@ -234,9 +240,46 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
             continue
         a = _find_amounts(low, info.clause.start, info.clause.end)
         if a.units and (d.dose_units is None or (total and d.dose_units < a.units[0][1])):
-            d.dose_units = a.units[0][1]
+            d.dose_units = _site_sum(low, a.units)
         elif a.mg and d.dose_mg is None:
-            d.dose_mg = a.mg[0][1]
+            d.dose_mg = _site_sum(low, a.mg)
+        elif given and len(a.vol) == 1 and (d.conc_units_per_ml or d.conc_mg_per_ml):
+            # "0.2 mL injected per site at 8 sites" after "Botox 100-unit vial, reconstituted with 2 mL"
+            km = _K_SITES.search(info.text) or _EACH_OF.search(info.text)
+            times = int(_num(km.group(km.lastgroup or "k"))) if km is not None and _PER_WHAT.search(info.text) else 1
+            d.volume_ml = a.vol[0][1] * times
+            if d.conc_units_per_ml:
+                d.dose_units = round(d.volume_ml * d.conc_units_per_ml, 4)
+            elif d.conc_mg_per_ml:
+                d.dose_mg = round(d.volume_ml * d.conc_mg_per_ml, 4)
+
+
+_IN_ERROR = re.compile(r"\bin error\b|\berroneous\w*|\bincorrect\w*|\bwrong\b")
+
+
+def _withdrawn_later(low: str, drugs: list[DrugFact], cues: Cues) -> None:
+    """ "Steroid: Kenalog 40 mg ... ADDENDUM: the steroid was entered in error ... No Kenalog was given.":
+    a drug denied after a correction was not given."""
+    denied = [d for d in drugs if d.status == "negated"]
+    for d in drugs:
+        if d.status != "today":
+            continue
+        first = d.spans[0][0]
+        for n in denied:
+            at = n.spans[0][0]
+            if n.drug_id == d.drug_id and at > first and (
+                _IN_ERROR.search(low, first, at) or cues.correction.search(low, first, at)
+            ):
+                d.status = "other"
+                break
+
+
+def _site_sum(low: str, amounts: list[tuple[int, float]]) -> float:
+    """ "50 units were injected into the right piriformis and 50 units into the right obturator internus":
+    amounts given site by site add up; otherwise the first amount is the dose."""
+    if len(amounts) > 1 and all(_INTO_SITE.match(low, _AMOUNT.match(low, p).end()) for p, _v in amounts):  # type: ignore[union-attr]
+        return sum(v for _p, v in amounts)
+    return amounts[0][1]
 
 
 _ALLERGY = re.compile(
@@ -274,7 +317,7 @@ def _waste_elsewhere(
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
-    a = _Amounts([], [], [], [], [], [], [], [])
+    a = _Amounts([], [], [], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
         kind = m.lastgroup
         if kind is None:
@@ -289,6 +332,8 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
         if kind in ("vol", "units") and _CONTAINER.match(low, m.end()):
             if kind == "vol" and val is not None:
                 a.container.append((m.start(), _num(val)))
+            elif kind == "units" and val is not None:
+                a.unit_vials.append((m.start(), float(val)))
             continue  # "a 10 cc vial", "a 100-unit vial", "a 10 mL syringe": the container, not the dose
         if kind == "vol" and val is not None and _DISCARDED.match(low, m.end()):
             continue  # "2 mL discarded": waste, read by the vial facts
@@ -401,7 +446,10 @@ def _assign(
             if m.start >= cs + rm.end() and (m.id in after or len(after) < 2):
                 after[m.id] = f
         pair = list(after.values())
-        totals = [t for t in totals if not any(t[0] in positions.get(id(f), ()) for f in facts if f not in pair)]
+        # ("8 mL of a 1:1 mixture of lidocaine and bupivacaine, with Kenalog-40 0.5 mL": the 8 mL, not Kenalog's)
+        totals = [t for t in (a.total_vol or a.vol) if not any(t[0] in positions.get(id(f), ()) for f in facts if f not in pair)]
+        if not a.total_vol and len(totals) != 1:
+            totals = []
     if ratio and len(pair) == 2 and totals and ratio[0] > 0 and ratio[1] > 0:
         total = totals[-1][1]
         pair[0].volume_ml = total * ratio[0] / sum(ratio)
@@ -431,6 +479,17 @@ def _assign(
     for f in one_ml:
         if f.volume_ml is None and f.dose_mg is None:
             f.volume_ml = 1.0
+    # "Botox 100-unit vial, reconstituted with 2 mL": 50 units per mL
+    if a.unit_vials:
+        rc = _RECONSTITUTED.search(s)
+        if rc is not None and float(rc.group(1)) > 0:
+            for m, f in zip(ms, facts, strict=True):
+                bu = k.drugs[m.id].billing_unit
+                if f.conc_units_per_ml is None and bu is not None and bu.unit.startswith("unit"):
+                    f.conc_units_per_ml = a.unit_vials[0][1] / float(rc.group(1))
+                    f.conc_label = f"{f.conc_units_per_ml:g} units/mL"
+                    if f.volume_ml is not None and abs(f.volume_ml - float(rc.group(1))) < 1e-9:
+                        f.volume_ml = None  # the diluent's volume, not an injected one
     for f in facts:
         if f.dose_mg is None and f.volume_ml is not None and f.conc_mg_per_ml is not None:
             f.dose_mg = round(f.volume_ml * f.conc_mg_per_ml, 4)
@@ -574,6 +633,8 @@ def _vial_facts(s: str, f: DrugFact) -> None:
             f.wasted_units = val
         elif f.conc_mg_per_ml:
             f.wasted_mg = val * f.conc_mg_per_ml
+        elif f.conc_units_per_ml:
+            f.wasted_units = val * f.conc_units_per_ml  # "0.4 mL (20 units) ... discarded" of a 50 units/mL dilution
     if _NO_WASTE.search(s):
         f.no_waste = True
 
@@ -603,6 +664,7 @@ def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[in
             if f is base:
                 continue
             base.conc_mg_per_ml = base.conc_mg_per_ml or f.conc_mg_per_ml
+            base.conc_units_per_ml = base.conc_units_per_ml or f.conc_units_per_ml
             base.conc_label = base.conc_label or f.conc_label
             if base.single_dose_vial is None:
                 base.single_dose_vial = f.single_dose_vial

@@ -120,7 +120,8 @@ class Lexicon:
         # corrected where it can be: "quadratus lumborem" must read as quadratus lumborum.
         spelled_right: set[str] = set()
         for t, e in terms.items():
-            if e.kind != "muscle" or t not in misspelled:
+            # (a one-word misspelling, "rhomboides", is a whole term of its own: keep it)
+            if e.kind != "muscle" or t not in misspelled or " " not in t:
                 spelled_right.update(re.findall(r"[a-z]+", t))
         only_misspelled = {w for w in words - spelled_right - cues.not_misspellings if self._correct(w) is not None}
         self._known = self._known - only_misspelled

@@ -57,6 +57,9 @@ def _side_of_label(label: str) -> tuple[str, ...]:
 _SECOND_SIDE = re.compile(
     r"(?:\s*(?:x\s?\d+|\(\d+\)|\d+\s*(?:sites?|points?|injections?)))?\s*(?:,|and|&|/)\s*(?P<side>left|right|lt|rt|l|r)\b"
 )
+_PATHOLOGY_AFTER = re.compile(
+    r"\s+(?:muscle\s+)?(?:tendon\w*|tendin\w*|tear|tears|torn|strain|atrophy|impingement|insertion|enthes\w*|calcific\w*|rupture\w*|fatty)\b"
+)
 _HEAD_OF_MUSCLE = re.compile(r"\b(?:medial|lateral|long|short|sternal|clavicular|oblique|transverse)\s+$")
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
@@ -221,6 +224,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
+                status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
             if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
@@ -232,6 +237,8 @@ def read_sites(
                 status = "negated"  # a template row with "# injections: 0"
             if m.kind == "group":
                 g = k.groups[m.id]
+                if status == "today" and _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
+                    status = "other"  # "(extraoral, above the zygomatic arch)": a landmark
                 listed = not g.site_only and (any(o.kind == "muscle" for o in ms) or _site_item(low, cs, ce, ms))
                 if status == "today" and not (listed or _group_is_site(low, cs, ce, m, g.site_only)):
                     status = "other"
@@ -337,6 +344,12 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
 _SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
 
 
+def _item_or_row(info: ClauseInfo) -> bool:
+    """A list item or a table row (pipes, or columns aligned with runs of spaces)."""
+    t = info.text
+    return info.clause.list_item or "|" in t or "\t" in t or "  " in t.strip()
+
+
 def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
     """A template's "Side: Right" line gives its side to the unsided muscles of the field next to it."""
     out = muscles
@@ -371,6 +384,19 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
                         and k.muscles[f.muscle_id].paired
                     ]
                     j += 1
+            elif _item_or_row(infos[near]):
+                # "- QL #3 / - glute med (2) / - TFL x1 / Laterality: R": the side field after a list sides it all
+                j = near - 1
+                while j >= 0 and near - j < 40 and _item_or_row(infos[j]) and "\n\n" not in low[
+                    infos[j].clause.end : infos[j + 1].clause.start
+                ].replace(" ", "").replace("\t", ""):
+                    js, je = infos[j].clause.start, infos[j].clause.end
+                    targets += [
+                        f for f in out
+                        if js <= f.spans[0][0] < je and f.laterality == "unspecified" and f.status == "today"
+                        and k.muscles[f.muscle_id].paired
+                    ]
+                    j -= 1
             kept = [f for f in out if f not in targets]
             for f in targets:
                 for side in sides:
@@ -446,7 +472,8 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
 
 _INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
 _REGION_INJECTION = re.compile(r"inject|\btpis?\b|trigger points?")
-_NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b")
+_NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b"
+    r"|\b(?:above|below|beneath|under|over|along|near|around|avoiding|avoided|from|lateral to|medial to|deep to|superficial to)\s+(?:the\s+)?$")
 
 
 def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) -> bool:

@@ -8,6 +8,7 @@ the status of their lead-in ("The following were injected:") or of their section
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import re
 
@@ -52,10 +53,9 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
-# a table row: pipes, or columns aligned with runs of spaces or tabs
 _DRY_HEADING = re.compile(r"dry[- ]?needl|\bneedling\b|intramuscular stimulation|\bims\b|\btdn\b|\bfdn\b")
+_SITE_AMOUNT = re.compile(r"\b\d+\s*(?:sites?|points?|injections?|tps?)\b|\bx\s?\d\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b")
 _INJECTION_HEADING = re.compile(r"\binjections?\b|\binjected\b|\btpis?\b")
-_TABLE_ROW = re.compile(r"\||\S(?: {2,}|\t)\S")
 _SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
@@ -147,11 +147,15 @@ _STATUS_CATEGORIES = (
 )
 
 
-def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[ClauseInfo]:
+def analyse(
+    fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None, dos: dt.date | None = None
+) -> list[ClauseInfo]:
     """One ClauseInfo per clause, with lead-in and section inheritance resolved."""
     low = fr.low
     ix = CueIndex(low, cues, fr.clauses, hits)
     per = ix.per
+    if dos is not None:
+        _drop_today_dates(low, per, dos)
     infos: list[ClauseInfo] = []
     # "Medications: lidocaine 5 mL; Kenalog 40 mg": one injectate hint makes the whole line the injectate
     # (on the field's own line, not an item of a medication or allergy list below a heading: "- lidocaine 5% patch")
@@ -278,19 +282,54 @@ def analyse(fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None) -> list[
             exam_done = False
         elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
             section_done = False
-        if info.ends_colon or (info.site_field and (not info.cues or _TABLE_ROW.search(info.text) is not None)):
+        if info.ends_colon or (info.site_field and (not info.cues or _is_row(info.text))):
             lead = info  # (a table's header row leads its rows even when it has a cue: "# injected")
         elif not cl.list_item and not (lead is not None and _is_row_of(lead, info)):
             lead = None  # table rows keep their header as lead-in
     return infos
 
 
+_ON_DATE = re.compile(r"on (?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})|(?P<iso>\d{4}-\d\d-\d\d))")
+
+
+def _drop_today_dates(low: str, per: list[dict[str, list[tuple[int, int]]]], dos: dt.date) -> None:
+    """ "injected on 05/13/2025" on the date of service is today, not history: drop that history cue."""
+    for c in per:
+        spans = c.get("history")
+        if not spans:
+            continue
+        kept = []
+        for a, b in spans:
+            m = _ON_DATE.match(low, a, b)
+            day = None
+            if m is not None:
+                try:
+                    if m.group("iso"):
+                        day = dt.date.fromisoformat(m.group("iso"))
+                    else:
+                        y = int(m.group("y"))
+                        day = dt.date(y + 2000 if y < 100 else y, int(m.group("m")), int(m.group("d")))
+                except ValueError:
+                    day = None
+            if day is None or day < dos:
+                kept.append((a, b))
+        if kept:
+            c["history"] = kept
+        else:
+            del c["history"]
+
+
+def _is_row(text: str) -> bool:
+    """A table row: pipes, or columns aligned with runs of spaces or tabs (string tests: this runs often)."""
+    return "|" in text or "\t" in text or "  " in text.strip()
+
+
 def _is_row_of(lead: ClauseInfo, info: ClauseInfo) -> bool:
     """A row of the table whose header (or an earlier row) is `lead`: both are rows, on lines not far apart."""
     return (
         0 < info.clause.line - lead.clause.line <= 40
-        and _TABLE_ROW.search(lead.text) is not None
-        and _TABLE_ROW.search(info.text) is not None
+        and _is_row(lead.text)
+        and _is_row(info.text)
     )
 
 
@@ -327,7 +366,9 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     if dry_hits is not None and not any(f[2] == "done" for f in found):
         found.append((dry_hits[0][0], dry_hits[0][1], "done"))
     # "TPI L trap x2, 25 g, palpation, neg asp": in the procedure, palpation is the technique, not an exam
-    if (spans := g("exam")) and not any(f[2] == "done" for f in found) and not (nominal and cl.section == "procedure"):
+    # ("- Left medial pterygoid: 1 site, 1.5 mL (... at the palpated trigger point)": a site row, not an exam)
+    site_row = cl.section == "procedure" and (cl.list_item or bool(cl.field_label)) and _SITE_AMOUNT.search(s) is not None
+    if (spans := g("exam")) and not any(f[2] == "done" for f in found) and not (nominal and cl.section == "procedure") and not site_row:
         found += [(x, y, "exam") for x, y in spans]
     found.sort()
     if other:
@@ -344,6 +385,8 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
             status = "today"
         elif "done" in kinds and today and "attempted" not in kinds:
             status = "today"  # "a series of injections, which were performed today"
+        elif "done" in kinds and b - a > 240:
+            status = "mixed"  # a run-on note in one clause ("..., no prior TPI, exam ..., TPI b/l upper traps x2, ..."): each cue governs its part
         elif "history" in kinds and not kinds & {"future", "attempted"}:
             status = "history"  # "last month we injected the piriformis"
         else:

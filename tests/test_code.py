@@ -1113,3 +1113,79 @@ def test_not_inj_and_declines_needling() -> None:
     r = code_of("S: Declines needling at present (needle phobia).\nRx: manual TrP release (ischaemic compression) Rt upper trap.")
     assert procedure(r) == (None, 0)
     assert not r.findings or "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+# ---------------------------------------------------------------- blind cases 756-815: what they taught
+
+
+def test_a_referral_before_failed_therapy_is_not_a_plan() -> None:
+    r = code_of(
+        "A 58-year-old man is referred to Dr. Romero for neck pain from myofascial pain syndrome, unchanged after ten "
+        "weeks of physical therapy and meloxicam. He injects the left upper trapezius with 0.5% bupivacaine 6 mL. "
+        "Pain 8/10 before and 3/10 after."
+    )
+    assert "NECESSITY_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_vial_size_in_brackets_is_not_the_dose() -> None:
+    r = code_of(
+        "Bilateral levator scapulae injected.\nSteroid: dexamethasone sodium phosphate 10 mg/mL single-dose vial (1 mL); "
+        "0.4 mL (4 mg) administered, remaining 0.6 mL (6 mg) discarded"
+    )
+    assert sorted(drug_lines(r)) == [("J1100", 4, []), ("J1100", 6, ["JW"])]
+
+
+def test_an_ehr_medication_list_is_not_the_injectate() -> None:
+    r = code_of(
+        "Current Outpatient Medications\n- lidocaine 4 % patch, Apply 1 patch daily\n- ketorolac (TORADOL) 10 mg "
+        "tablet, Take 1 tablet every 6 hours\n- methylPREDNISolone (MEDROL DOSEPACK) 4 mg tablet, Use as directed\n\n"
+        "Procedure: left SCM and left splenius capitis injected with 0.5% lidocaine 6 mL."
+    )
+    assert drug_lines(r) == []
+    r = code_of(
+        "Current Medications: omeprazole 20 mg daily; lidocaine 5% patch PRN; ketorolac 10 mg tabs.\n"
+        "Procedure: left upper trapezius injected with 1% lidocaine 2 mL."
+    )
+    assert drug_lines(r) == []
+
+
+def test_route_im_in_a_tpi_template_is_the_tpi() -> None:
+    r = code_of(
+        "Procedure: Trigger point injection\nLaterality: Left\nSite(s): gluteus medius; piriformis\n"
+        "Medication Administered:\nlidocaine 1% injectable solution    Route: IM    Dose: not recorded"
+    )
+    assert procedure(r) == ("20552", 2)
+    assert "DRUG_DOSE_MISSING" in {f.check for f in r.findings}
+
+
+def test_a_single_dose_vial_clause_of_its_own() -> None:
+    r = code_of(
+        "Location(s): right upper trapezius (2 injections), right rhomboid major (1 injection)\nMedication(s) given:\n"
+        "  methylprednisolone acetate (Depo-Medrol) 40 mg/mL, 1 mL (40 mg). Single-dose vial; entire vial used, no waste."
+    )
+    assert drug_lines(r) == [("J1010", 40, ["JZ"])]
+
+
+def test_an_orders_heading_is_not_a_managed_problem() -> None:
+    r = code_of(
+        "Problem List\n- Hypothyroidism (E03.9)\n\nProcedure: left SCM and left splenius capitis injected with 0.5% "
+        "lidocaine 6 mL.\nAssessment/Plan: tension-type headache, TPI today.\n\nLevel of service\n99213-25 - Office "
+        "visit\n\nOrders Placed This Encounter\n20553"
+    )
+    assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}
+
+
+def test_pt_weeks_are_tried_care() -> None:
+    r = code_of(
+        "HPI: R posterior shoulder ache x 4 mo. PT 6 wks, diclofenac gel and ibuprofen, continuing HEP. No prior "
+        "injections. Dx: myofascial pain.\nTPI: R infraspinatus x2, 1% lidocaine 2 mL. Pre 6/10, post 2/10."
+    )
+    assert "NECESSITY_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_template_status_not_performed() -> None:
+    r = code_of(
+        "Procedure: Trigger point injection\nLaterality: Right\nSite(s): Upper trapezius; Levator scapulae\n"
+        "Status: Not performed\nReason: Patient declined.\n\nAssessment/Plan: no injection today."
+    )
+    assert procedure(r) == (None, 0)

@@ -49,13 +49,13 @@ _THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
 _NEG_OUTCOME = re.compile(
     r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
     r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective|going away|better|resolv\w*|gone)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
-    r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
+    r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bunchanged\b|\bno better\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
     r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
     r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*|\bbut not\b|\bnot (?:the |her |his )?pain\b"
     r"|\bstill (?:painful|has pain|symptomatic|hurts)"
 )
-_TRIED = re.compile(r"\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
+_TRIED = re.compile(r"\b(?:pt|physical therapy|physio(?:therapy)?)\s*(?:x\s*)?\d+\s*(?:wks?|weeks?|visits?|sessions?|months?|mos?)\b|\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
 _NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
 _INDICATION = re.compile(r"\bindications?\s*:|\bfor (?:the )?(?:treatment of )?(?:chronic |acute |persistent |ongoing )?(?:myofascial|muscle|trigger|tension|myalgia|fibromyalgia)|\bdue to (?:myofascial|trigger)|\bmedical necessity\b|\bindicated (?:for|due)")
 _TP_EXAM = re.compile(
@@ -91,9 +91,10 @@ _THERAPY_NEGATED = re.compile(
 _OTHER_TREATMENT = re.compile(
     r"botox|botulinum|onabotulinum|chemodenervation|epidural|nerve block|\bblocks?\b|ablation|facet|infusion|vaccin|acupunct|massage|physical therapy|\bpt\b|chiropract"
 )
+_ORDERS_HEADING = re.compile(r"\s*(?:orders?|medications? ordered|procedures? ordered)\b[^\n:]{0,30}:?\s*$")
 _NEGATED_MANAGED = re.compile(r"\b(?:no|not|without|nor|never)\s+(?:\w+\s+){0,2}$")
 _NOT_ADDRESSED = re.compile(
-    r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated)\b"
+    r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated|raised|discussed)\b"
 )
 _DATE_ROW = re.compile(r"^\s*(?:[-*•]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior|previous|past|earlier|history)\b")
@@ -270,7 +271,8 @@ def read_clinical(
         outcome = h["neg_outcome"].any(ls, ne) or h["tried"].any(ls, ce)
         if _THERAPY_NEGATED.search(low, max(cs, span[0] - 50), span[0]):
             continue  # "has not had physical therapy or done any exercises"
-        if outcome and not h["not_tried"].any(cs, span[0]):
+        # (a plan word just before the therapy: "will start PT", "refer to PT"; not "referred to Dr. X for ...")
+        if outcome and not h["not_tried"].any(max(cs, span[0] - 30), span[0]):
             facts.conservative_failed = span
             break
     facts.indication = h["indication"].spans[0] if h["indication"].spans else None
@@ -364,6 +366,8 @@ def read_clinical(
                     continue
                 ls, le = low.rfind("\n", 0, ms) + 1, low.find("\n", ms)
                 le = len(low) if le < 0 else le
+                if _ORDERS_HEADING.match(low, ls, le):
+                    continue  # "Orders Placed This Encounter": an EHR heading, not a managed problem
                 other = next((sp for sp in others if ls <= sp[0] < le), None)
                 info = clause_of(ms)
                 # "2. HTN: increase amlodipine to 10 mg": a plan item about something other than the TPI

@@ -33,6 +33,8 @@ _AMOUNT = re.compile(
     r")"
 )
 _RECONSTITUTED = re.compile(r"\b(?:reconstitut\w*|reconst\.?|diluted|mixed)\s+(?:\w+\s+)?(?:with|in)\s+(\d+(?:\.\d+)?)\s*(?:ml|cc)\b")
+_VIAL_ONLY = re.compile(r"\s*(?:single|multi(?:ple)?)[- ]?(?:dose|use)\s+vials?\b")  # "Single-dose vial; entire vial used"
+_CONTAINER_BEFORE = re.compile(r"(?:vials?|syringes?|ampoules?|ampules?)\s*\(\s*$")  # "single-dose vial (1 mL)"
 _PER_ONE_ML = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?)\s*/\s*1\s*(?:ml|cc)\b")
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
@@ -285,7 +287,7 @@ def _site_sum(low: str, amounts: list[tuple[int, float]]) -> float:
 _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
 )
-_NOT_INJECTED_FORM = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*%\s*)?(?:program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
+_NOT_INJECTED_FORM = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:\d+(?:\.\d+)?\s*(?:%|mg|mcg)\s*)?(?:dose ?pa(?:c)?k|program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
 _NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal|outside|stable on(?: the| her| his)?)\s+$")
 _DILUENTS = frozenset({"sodium_chloride"})
 
@@ -302,7 +304,7 @@ def _waste_elsewhere(
             continue
         s = info.text
         # (also a template's own "Vial: 100 units, single-dose" field)
-        vial_field = info.clause.field_label.startswith("vial") or s.startswith("vial")
+        vial_field = info.clause.field_label.startswith("vial") or s.startswith("vial") or _VIAL_ONLY.match(s) is not None
         if not (_WASTED.search(s) or _NO_WASTE.search(s) or vial_field):
             continue
         target = max((d for d in today if d.spans[0][0] < info.clause.start), key=lambda d: d.spans[-1][0], default=today[0])
@@ -329,7 +331,7 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
                 per = float(um.group(2)) if um.group(2) else 1.0
                 a.uml.append((m.start(), float(um.group(1)) / per if per else float(um.group(1))))
             continue
-        if kind in ("vol", "units") and _CONTAINER.match(low, m.end()):
+        if kind in ("vol", "units") and (_CONTAINER.match(low, m.end()) or _CONTAINER_BEFORE.search(low, max(cs, m.start() - 14), m.start())):
             if kind == "vol" and val is not None:
                 a.container.append((m.start(), _num(val)))
             elif kind == "units" and val is not None:

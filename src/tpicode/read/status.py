@@ -54,6 +54,8 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
 _DRY_HEADING = re.compile(r"dry[- ]?needl|\bneedling\b|intramuscular stimulation|\bims\b|\btdn\b|\bfdn\b")
+_MED_LIST_LABEL = re.compile(r"current|home|list|outpatient|active|prior to|reconcil")
+_TAKEN_FORM = re.compile(r"\b(?:daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps(?:ules)?|patch(?:es)?|cream|gel|drops|inhaler)\b")
 _SITE_AMOUNT = re.compile(r"\b\d+\s*(?:sites?|points?|injections?|tps?)\b|\bx\s?\d\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b")
 _INJECTION_HEADING = re.compile(r"\binjections?\b|\binjected\b|\btpis?\b")
 _SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
@@ -166,6 +168,9 @@ def analyse(
         and "allerg" not in cl.field_label
         and (not cl.list_item or any(hs < cl.start and "\n" not in low[hs : cl.start] for hs in med_headers))
         and _INJECTATE_HINT.search(low, cl.start, cl.end)
+        # (not a medication list: "Current Medications: omeprazole 20 mg daily; lidocaine 5% patch PRN; ...")
+        and not _MED_LIST_LABEL.search(cl.field_label)
+        and not _TAKEN_FORM.search(low, cl.start, cl.end)
     }
     for i, cl in enumerate(fr.clauses):
         if cl.section == "medications" and cl.line in hinted_lines:
@@ -286,7 +291,30 @@ def analyse(
             lead = info  # (a table's header row leads its rows even when it has a cue: "# injected")
         elif not cl.list_item and not (lead is not None and _is_row_of(lead, info)):
             lead = None  # table rows keep their header as lead-in
+    _status_not_performed(low, infos)
     return infos
+
+
+_NOT_PERFORMED = re.compile(r"\bnot (?:performed|done|completed)\b|\bcancell?ed\b|\bdeclined\b|\baborted\b|\bdeferred\b")
+
+
+def _status_not_performed(low: str, infos: list[ClauseInfo]) -> None:
+    """A template's "Status: Not performed" field: the sites of its block were not injected."""
+    for idx, info in enumerate(infos):
+        if info.clause.field_label not in ("status", "procedure status") or not _NOT_PERFORMED.search(info.text):
+            continue
+        for step in (-1, 1):
+            j = idx
+            while 0 <= j + step < len(infos):
+                a, b = (infos[j + step], infos[j]) if step < 0 else (infos[j], infos[j + step])
+                if "\n\n" in low[a.clause.end : b.clause.start].replace(" ", "").replace("\t", ""):
+                    break
+                j += step
+                other = infos[j]
+                if other.clause.section != info.clause.section:
+                    break
+                if other.status in ("today", "nominal", "unclear") and not any(k == "done" for _a, _b, k in other.cues):
+                    other.status = "negated"
 
 
 _ON_DATE = re.compile(r"on (?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})|(?P<iso>\d{4}-\d\d-\d\d))")

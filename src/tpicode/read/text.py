@@ -173,8 +173,8 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             caps = caps or _TITLE_LINE.match(raw)
             assert caps is not None
             kind = _section_of(caps.group(1), cues)
-            if kind != "procedure" and not _CAPS_LINE.match(raw):
-                kind = None  # a short mixed-case line is a header only when it names the procedure
+            if kind not in ("procedure", "medications") and not _CAPS_LINE.match(raw):
+                kind = None  # a short mixed-case line is a header only when it names the procedure or a med list
             if kind is not None:
                 flush()
                 section = kind

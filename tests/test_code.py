@@ -1189,3 +1189,75 @@ def test_a_template_status_not_performed() -> None:
         "Status: Not performed\nReason: Patient declined.\n\nAssessment/Plan: no injection today."
     )
     assert procedure(r) == (None, 0)
+
+
+# ---------------------------------------------------------------- blind cases 816-875: what they taught
+
+
+def test_aspiration_prior_to_each_injection_is_not_history() -> None:
+    r = code_of(
+        "Dx: myofascial pain (M79.18). Failed PT 6 wk. Prior TPI: none\nProcedure: left vastus lateralis injected, 1% "
+        "lidocaine 3 mL.\nAspiration negative prior to each injection: [X] Yes\nPain 6/10 -> 2/10."
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_side_before_an_abbreviated_muscle_part() -> None:
+    r = code_of("TPI: L lats x2, L teres major x1, L post delt x1. 1% lido 3 mL.")
+    assert ("deltoid", "left", "injection") in muscles(r)
+
+
+def test_pain_fields_side_by_side() -> None:
+    r = code_of(
+        "Sites:\n  Right upper trapezius - 2 injections\nMedication: lidocaine 1% 4 mL\n"
+        "Pre-procedure pain: 7/10   Post-procedure pain: 3/10"
+    )
+    assert "RESPONSE_MISSING" not in {f.check for f in r.findings}
+
+
+def test_units_each_and_a_stated_total() -> None:
+    r = code_of(
+        "Trigger point injections. One 100-unit single-dose vial of Botox is reconstituted with 2 mL of saline. The "
+        "physician injects the right temporalis and the left temporalis with 20 units each, and the right splenius "
+        "capitis and the left splenius capitis with 30 units each, for 100 units in total; the whole vial is used and "
+        "nothing is discarded."
+    )
+    assert drug_lines(r) == [("J0585", 100, ["JZ"])]
+
+
+def test_needled_then_injected_subject_is_injected() -> None:
+    r = code_of(
+        "P: The L fibularis longus was first dry needled (0.30 x 40 mm filament needle) and then injected at 2 points "
+        "with 1% lidocaine, 2 mL total. The L tibialis anterior and the L extensor digitorum longus were dry needled "
+        "only, no injectate."
+    )
+    assert procedure(r) == ("20552", 1)
+    assert sorted(ln.code for ln in r.lines) == ["20552", "20560"]
+
+
+def test_site_muscle_table_heading_and_side_column_b() -> None:
+    r = code_of(
+        "Exam: taut bands in the sites below.\n\n| Site / muscle | Side | # injections |\n| Adductor magnus | L | 1 |\n"
+        "| Gracilis | L | 0 |\n\nMedication: 1% lidocaine 3 mL"
+    )
+    assert muscles(r) == {("adductor magnus", "left", "injection")}
+    r = code_of("Trigger point injections:\n| Muscle | Side | # TrPs |\n| Masseter | B | 2 each |\n| Temporalis | R | 2 |\n1% lidocaine 3 mL")
+    assert procedure(r) == ("20553", 3)
+
+
+def test_dated_rows_of_a_prior_sessions_pipe_table() -> None:
+    r = code_of(
+        "PRIOR TPI SESSIONS (this clinic)\n| Date | Muscles injected | Relief |\n| 09/10/2024 | R adductor longus | 60% / 10 wk |\n"
+        "| 01/14/2025 | R adductor longus | 65% / 9 wk |\n| 04/22/2025 | R adductor longus | 60% / 8 wk |\n\n"
+        "TODAY'S PROCEDURE\n| Muscle | Side | # injections |\n| Adductor longus | R | 2 |\nInjectate: 1% lidocaine 3 mL",
+        date_of_service="2025-08-05",
+    )
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+
+
+def test_a_total_that_closes_another_drug() -> None:
+    r = code_of(
+        "I injected the right adductor pollicis at two sites and the right first dorsal interosseous at two sites, "
+        "using 0.5 cc of 2% lidocaine at each of the 4 sites plus 2 mg of dexamethasone in total."
+    )
+    assert med(r, "lidocaine").dose_mg == 40

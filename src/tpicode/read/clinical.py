@@ -30,8 +30,9 @@ _PAIN_SLASH = re.compile(r"/\s*10\b")  # "8 out of 10" is normalised to "8 /    
 _PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
 _PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
-_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b")
-_PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b")
+# (not the next field's label: "Pre-procedure pain: 7/10   Post-procedure pain: 3/10")
+_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b(?![\w -]{0,20}:)")
+_PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b(?![\w -]{0,20}:)")
 _POST = re.compile(r"(?:->|→|=>)\s*$|\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
     r"\btolerat\w+\b|\btol(?:\.|'d)? (?:well|it well|procedure)|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
@@ -96,8 +97,8 @@ _NEGATED_MANAGED = re.compile(r"\b(?:no|not|without|nor|never)\s+(?:\w+\s+){0,2}
 _NOT_ADDRESSED = re.compile(
     r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated|raised|discussed)\b"
 )
-_DATE_ROW = re.compile(r"^\s*(?:[-*•]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
-_HISTORY_WORD = re.compile(r"\b(?:prior|previous|past|earlier|history)\b")
+_DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
+_HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 # "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
 _NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*")
@@ -233,7 +234,7 @@ def read_clinical(
         if float(pain_value[(ps, pe)]) > 10:
             continue
         ctx_before = low[max(cs, ps - 45) : ps]
-        ctx_after = low[pe : min(ce, pe + 14)]
+        ctx_after = low[pe : min(ce, pe + 40)]
         span = (ps, pe)
         if _POST_AFTER.match(ctx_after):
             facts.pain_post = facts.pain_post or span

@@ -86,7 +86,8 @@ _WASTED = re.compile(
 )
 _NO_WASTE = re.compile(
     r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication) "
-    r"(?:was |were )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)|\bentire (?:single[- ]dose |single[- ]use )?(?:vial|contents?) (?:was |were )?(?:used|administered|injected)"
+    r"(?:was |were |is |are )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)"
+    r"|\b(?:entire|whole) (?:single[- ]dose |single[- ]use )?(?:vial|contents?) (?:was |were |is |are )?(?:used|administered|injected|given)"
     r"|\b(?:waste|wastage|wasted|discarded)\s*:\s*(?:none|nothing|zero|0|no)\b"
 )
 _SINGLE = re.compile(r"\bsingle[- ]?(?:dose|use)\b|\bsdv\b")
@@ -195,7 +196,12 @@ def read_drugs(
             confirmed = bool(
                 mult and mult > 1 and not amounts.total_vol and _TOTAL.search(s) and _total_confirms(amounts, fact, mult)
             )
-            if mult and mult > 1 and ((own and not amounts.total_vol and not _TOTAL.search(s)) or confirmed):
+            # (a "total" that closes another drug's amount, "plus 2 mg of dexamethasone in total", is not this one's)
+            totals_here = [
+                t for t in _TOTAL.finditer(s)
+                if not any(o is not m and o.id != m.id and 0 <= t.start() - (o.end - cs) <= 30 for o in ms)
+            ]
+            if mult and mult > 1 and ((own and not amounts.total_vol and not totals_here) or confirmed):
                 if fact.volume_ml is not None:
                     fact.volume_ml *= mult
                 if fact.dose_mg is not None:
@@ -222,7 +228,8 @@ def read_drugs(
 
 _BILLING_WORDS = re.compile(r"\b(?:billed|biller|billing|claim|charges?|charged)\b")
 _TOTAL_LINE = re.compile(r"^\s*(?:totals?|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
-_GIVEN_WORD = re.compile(r"\binject(?:ed|ion)\b|\bgiven\b|\badministered\b|\bdelivered\b")
+_UNITS_TOTAL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s+(?:in\s+)?total\b|\btotal(?:\s+of)?\s+(\d+(?:\.\d+)?)\s*(?:units?|u)\b")
+_GIVEN_WORD = re.compile(r"\binject(?:ed|ion|s)\b|\bgiven\b|\badministered\b|\bdelivered\b")
 
 
 def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact], k: Knowledge) -> None:
@@ -241,7 +248,10 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
         if not (total or given):
             continue
         a = _find_amounts(low, info.clause.start, info.clause.end)
-        if a.units and (d.dose_units is None or (total and d.dose_units < a.units[0][1])):
+        tu = _UNITS_TOTAL.search(low, info.clause.start, info.clause.end)
+        if tu is not None and (d.dose_units is None or total):
+            d.dose_units = float(tu.group(1) or tu.group(2))  # "... 15 units each, for 100 units in total"
+        elif a.units and (d.dose_units is None or (total and d.dose_units < a.units[0][1])):
             d.dose_units = _site_sum(low, a.units)
         elif a.mg and d.dose_mg is None:
             d.dose_mg = _site_sum(low, a.mg)

@@ -22,7 +22,7 @@ _SIDE = (
 )
 _PREFIX = re.compile(
     r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?(?:mm?\.\s*)?"  # ("right m. trapezius")
-    r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial)(?:\s*(?:and|&|/|,)\s*|\s+))*$"
+    r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial|post(?:erior)?|ant(?:erior)?|lateral|medial|sternal|clavicular)\.?(?:\s*(?:and|&|/|,)\s*|\s+))*$"
 )
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
@@ -30,7 +30,7 @@ _POSTFIX = re.compile(
     r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*)?"
     r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+|(?:injected|needled|treated)\s+(?=bilat|on\s|both\s))?"
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
-    r"(?P<side>" + _SIDE + r")(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"
+    r"(?P<side>" + _SIDE + r"|b(?=\s*\|))(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"  # ("| Masseter | B |": a side column)
 )
 _LANDMARK = re.compile(
     r"\b(?:deep|superficial|adjacent|next|lateral|medial|posterior|anterior|inferior|superior|proximal|distal)"
@@ -95,7 +95,7 @@ _NOT_SITE_AFTER = re.compile(r"\s*(?:pain|ache|aches|stiffness|spasms?|tightness
 
 def _side_of(word: str) -> tuple[str, ...]:
     w = word.replace(".", "").strip()
-    if w.startswith(("bilat", "both", "b/l")):
+    if w.startswith(("bilat", "both", "b/l")) or w == "b":
         return ("left", "right")
     if _BOTH_SIDES.search(w):
         return ("left", "right")
@@ -417,9 +417,9 @@ _NEG_OTHER_THING = re.compile(
 def _injected_after_needling(low: str, info: ClauseInfo, start: int) -> bool:
     """"dry needles the trapezius and levator, then injects the trapezius with lidocaine": this mention
     follows an injection verb that follows the needling cue."""
-    return any(
-        k == "done" and info.dry_at < a < start and low.startswith("inj", a) for a, _b, k in info.cues
-    )
+    after_dry = [a for a, _b, k in info.cues if k == "done" and a > info.dry_at and low.startswith("inj", a)]
+    # ("The L fibularis longus was first dry needled (...) and then injected with 1% lidocaine": its subject)
+    return any(info.dry_at < a < start for a in after_dry) or (0 <= start < info.dry_at and bool(after_dry))
 
 
 def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:

@@ -1261,3 +1261,13 @@ def test_a_total_that_closes_another_drug() -> None:
         "using 0.5 cc of 2% lidocaine at each of the 4 sites plus 2 mg of dexamethasone in total."
     )
     assert med(r, "lidocaine").dose_mg == 40
+
+
+def test_an_im_shot_in_the_ventrogluteal_site_is_not_a_tpi() -> None:
+    r = code_of(
+        "P: 1. Ketorolac 60 mg IM now, given by RN (see MAR). 2. Consider trigger point injection of the L quadratus "
+        "lumborum at a later visit.\n\nMEDICATION ADMINISTRATION RECORD\nDrug: Ketorolac tromethamine 30 mg/mL\n"
+        "Dose: 60 mg (2 mL) | Route: IM | Site: right ventrogluteal (gluteus medius) | Time: 11:40"
+    )
+    assert procedure(r) == (None, 0)
+    assert r.lines == []

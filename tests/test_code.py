@@ -1271,3 +1271,73 @@ def test_an_im_shot_in_the_ventrogluteal_site_is_not_a_tpi() -> None:
     )
     assert procedure(r) == (None, 0)
     assert r.lines == []
+
+
+# ---------------------------------------------------------------- blind cases 936-995: what they taught
+
+
+def test_relief_that_lasted_close_to_three_months() -> None:
+    r = code_of(
+        "He had trigger point injections here on 03/12/2024. He reports about 60% relief after that session, and it "
+        "lasted close to three months.\nProcedure: right QL injected with 0.5% bupivacaine 6 mL.",
+        date_of_service="2024-07-09",
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_these_muscles_received_no_medication() -> None:
+    r = code_of(
+        "1) Trigger point injections: right quadratus lumborum and right gluteus medius, 1% lidocaine 4 mL.\n"
+        "2) Dry needling, no injectate: right gluteus maximus and right piriformis. These two muscles received no medication."
+    )
+    assert sorted(ln.code for ln in r.lines) == ["20552", "20560"]
+
+
+def test_bare_scores_after_a_pain_label() -> None:
+    r = code_of("Left masseter and left temporalis injected with 3% mepivacaine 3.4 mL.\nPain (NRS): 7 before, 2 after.")
+    assert "RESPONSE_MISSING" not in {f.check for f in r.findings}
+
+
+def test_muscles_in_a_charges_line_are_not_sites() -> None:
+    r = code_of(
+        "P: Left pectoralis major x2 and left pectoralis minor x1 injected. She declined injection of the left serratus "
+        "anterior.\nCharges entered by front desk: 20553 (pec major, pec minor, serratus anterior)."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_left_and_right_columns_with_ticks() -> None:
+    r = code_of(
+        "Muscles injected:\n| Muscle | Left | Right |\n|---|---|---|\n| Upper trapezius | [x] x2 | [x] x2 |\n"
+        "| Levator scapulae | [ ] | [x] x1 |\n| Rhomboid major | [ ] | [ ] |\nMedication: Lidocaine 1% 4 mL"
+    )
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("levator scapulae", "right", "injection"),
+    }
+
+
+def test_a_dry_needling_heading_over_a_needle_field() -> None:
+    r = code_of(
+        "TRIGGER POINT DRY NEEDLING (no injectate)\n  Needle: 0.25 x 40 mm solid filament\n  [x] L upper trap ..... 4 LTRs\n"
+        "  [x] L levator scap ..... 2 LTRs\n  [ ] L rhomboids\nMANUAL / MODALITIES\n  [x] Dry cupping, L rhomboids, 5 min"
+    )
+    assert procedure(r) == ("20560", 2)
+
+
+def test_tpi_today_as_planned_with_guidance() -> None:
+    r = code_of(
+        "P: TPI today as planned. Real-time ultrasound guidance was used. R pectoralis minor x2, R serratus anterior x2 "
+        "injected with 0.25% bupivacaine, 6 mL total.",
+        payer="cigna",
+    )
+    assert "76942" in {ln.code for ln in r.lines}
+
+
+def test_spoken_half_a_cc_and_allergies_colon() -> None:
+    r = code_of("i injected the left temporalis period kenalog forty comma half a cc period")
+    assert drug_lines(r) == [("J3301", 2, [])]
+    r = code_of(
+        "allergies colon lidocaine and bupivacaine comma hives period new paragraph procedure colon the right gluteus "
+        "medius was injected with six cc's of preservative free normal saline period"
+    )
+    assert {m.drug for m in r.medications} == {"sodium chloride"}

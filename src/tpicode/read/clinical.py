@@ -28,7 +28,9 @@ _NO_GUIDANCE = re.compile(
 # "7/10" is found from its "/" (a literal, which `re` finds fast) and read back; "VAS 7" by its word.
 _PAIN_SLASH = re.compile(r"/\s*10\b")  # "8 out of 10" is normalised to "8 /     10" (read/dictation.py)
 _PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
-_PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
+_PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:\((?:nrs|vas|0-10)\)\s*)?(?:of|was|is|:|=)?\s*(\d{1,2})(?![\d/%.])")
+# "Pain (NRS): 7 before, 2 after": the second score has no pain word of its own
+_PAIN_BARE = re.compile(r"(?<![\d/.])(\d{1,2})\s+(?:before|after|pre(?:-procedure)?|post(?:-procedure)?)\b")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
 # (not the next field's label: "Pre-procedure pain: 7/10   Post-procedure pain: 3/10")
 _POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b(?![\w -]{0,20}:)")
@@ -113,7 +115,7 @@ _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
     r"|sustained|maintained|persisted)\s*"
-    r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |~)?"
+    r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |close to |just over |well over |~)?"
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)"
     r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
     r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
@@ -180,7 +182,10 @@ def read_clinical(
         pm = _PAIN_WORD.match(low, ps)
         if pm:
             pain_spans.append((ps, pe, pm.group(1)))
-    pain_spans.sort()
+            le = low.find("\n", pe)
+            for bm in _PAIN_BARE.finditer(low, pe, le if le >= 0 else len(low)):
+                pain_spans.append((bm.start(1), bm.end(1), bm.group(1)))
+    pain_spans = sorted(set(pain_spans))
     pain_hits = Hits([(a, b) for a, b, _v in pain_spans])
     pain_value = {(a, b): v for a, b, v in pain_spans}
     relief_spans: list[tuple[int, int, str]] = []

@@ -28,7 +28,7 @@ _NUMBER = re.compile(
     r"(?<![a-z])(?P<num>"
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
     r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r")?)?)"
-    r"|(?:one |a )?(?:half|quarter)(?= (?:a |of a |an )?(?:cc|ml|percent|%|milliliter|mil|mg|milligram))"
+    r"|(?:one |a )?(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))"  # "half a cc" -> "0.5 cc"
     # "point five mils": a spoken decimal without its leading zero, before a unit
     r"|point " + _NUMWORD + r"(?: " + _NUMWORD + r")?(?= (?:of a )?(?:cc|ml|mil|percent|%|milliliter|mg|milligram))"
     r")(?![a-z])"
@@ -40,7 +40,8 @@ _PUNCT = (
     (
         re.compile(
             r"\b(?:procedure|indications?|impression|assessment|plan|diagnos[ie]s|exam|medications?|findings|history"
-            r"|hpi|objective|subjective|technique|sites|muscles(?: injected)?) (?P<w>colon)(?= )"
+            r"|hpi|objective|subjective|technique|sites|muscles(?: injected)?|allerg(?:y|ies)|injectate|medications? given"
+            r"|response|complications) (?P<w>colon)(?= )"
         ),
         ":",
     ),

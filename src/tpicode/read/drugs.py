@@ -50,7 +50,7 @@ _NOT_GIVEN_BEFORE = re.compile(
     r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?|instead of|rather than|in place of)\s+(?:\w+\s+){0,2}$"
 )
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
-_INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:intolerance|allergy|sensitivity|reaction)\b")
+_INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:and|or|/|,)\s*[a-z-]+\s+)?(?:intolerances?|allerg(?:y|ies)|sensitivit(?:y|ies)|reactions?)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
 _AMOUNT_GAP = re.compile(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}")
 

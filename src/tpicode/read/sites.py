@@ -44,8 +44,8 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 _BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
 _MODALITY_BEFORE = re.compile(
     r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
-    r"(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
-)
+    r"(?:(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)|\s*,(?:\s*[a-z]+,)?)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
+)  # ("IASTM to the L paraspinals", "Dry cupping, L rhomboids", "Dry cupping, static, L rhomboids")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
 
@@ -60,6 +60,8 @@ _SECOND_SIDE = re.compile(
 _PATHOLOGY_AFTER = re.compile(
     r"\s+(?:muscle\s+)?(?:tendon\w*|tendin\w*|tear|tears|torn|strain|atrophy|impingement|insertion|enthes\w*|calcific\w*|rupture\w*|fatty)\b"
 )
+_BILLING_LABEL = re.compile(r"\s*(?:charges?|billed|billing|claims?|superbill|codes? billed)\b")
+_ANAPHORA_NEGATED = re.compile(r"\b(?:no|not|without|none)\b")
 _HEAD_OF_MUSCLE = re.compile(r"\b(?:medial|lateral|long|short|sternal|clavicular|oblique|transverse)\s+$")
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
@@ -134,7 +136,8 @@ def read_sites(
     injected_again: set[int] = set()  # "each of these was then injected" after dry needling
     with_muscles = {idx for idx, ms in by_clause.items() if any(m.kind == "muscle" for m in ms)}
     for idx, info in enumerate(infos):
-        if info.anaphora_done and info.status == "today" and idx not in with_muscles:
+        # (not "These two muscles received no medication")
+        if info.anaphora_done and info.status == "today" and idx not in with_muscles and not _ANAPHORA_NEGATED.search(info.text):
             found_any = False
             for back in range(idx - 1, max(-1, idx - 8), -1):
                 has_muscles = back in with_muscles
@@ -224,6 +227,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
+                status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
             if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
@@ -273,6 +278,7 @@ def read_sites(
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
+    muscles = _side_columns(low, infos, muscles, k)
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
     _entered_in_error(low, infos, muscles)
@@ -342,6 +348,44 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
 
 
 _SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
+
+
+def _side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+    """A table with Left and Right columns ("| Upper trapezius | [x] x2 | [x] x2 |"): a muscle's sides are the
+    columns whose cell is filled (unticked boxes are blanked before reading); none filled, not injected."""
+    if "|" not in low:
+        return muscles
+    out = muscles
+    cols: dict[int, str] = {}
+    for info in infos:
+        t = info.text
+        if "|" not in t:
+            cols = {}
+            continue
+        cells = [c.strip() for c in t.split("|")]
+        named = {i: _SIDE_COLUMN[c] for i, c in enumerate(cells) if c in _SIDE_COLUMN}
+        if len(set(named.values())) == 2:
+            cols = named  # the header row
+            continue
+        if not cols:
+            continue
+        cs, ce = info.clause.start, info.clause.end
+        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status == "today"
+               and k.muscles[f.muscle_id].paired]
+        if not row:
+            continue
+        sides = [side for i, side in sorted(cols.items()) if i < len(cells) and cells[i] and not set(cells[i]) <= {"-", "_"}]
+        kept = [f for f in out if f not in row]
+        for f in row:
+            if not sides:
+                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
+            for side in sides:
+                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
+        out = kept
+    return out
+
+
+_SIDE_COLUMN = {"left": "left", "right": "right", "l": "left", "r": "right", "lt": "left", "rt": "right"}
 
 
 def _item_or_row(info: ClauseInfo) -> bool:

@@ -57,13 +57,15 @@ _DRY_HEADING = re.compile(r"dry[- ]?needl|\bneedling\b|intramuscular stimulation
 _MED_LIST_LABEL = re.compile(r"current|home|list|outpatient|active|prior to|reconcil")
 _TAKEN_FORM = re.compile(r"\b(?:daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps(?:ules)?|patch(?:es)?|cream|gel|drops|inhaler)\b")
 _SITE_AMOUNT = re.compile(r"\b\d+\s*(?:sites?|points?|injections?|tps?)\b|\bx\s?\d\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b")
+_BRACKETED = re.compile(r"\([^)]*\)")
 _INJECTION_HEADING = re.compile(r"\binjections?\b|\binjected\b|\btpis?\b")
 _SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
     r"|\bnegative aspiration\b|\baspiration negative\b|\bneg(?:ative)? asp\b|\bband-?aids?\b|\btolerated\b"
 )
-_PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b")
+_AS_PLANNED = re.compile(r"\bas (?:previously )?(?:planned|scheduled)\b")
+_PAST_TENSE_PLAN = re.compile(r"\b(?:was|were) (?:planned|scheduled|recommended)\b|\bas (?:previously )?(?:planned|scheduled)\b")
 
 
 class ClauseInfo:
@@ -209,7 +211,11 @@ def analyse(
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
     dry_lines = {info.clause.line for info in infos if info.dry}
     # a heading that names dry needling ("DRY NEEDLING (no injectate):") makes the plain items below it needled
-    head_starts = [hs for hs, _he, _k in fr.headers]
+    # (headings with nothing after them on their line, not field labels like "Needle: 25 g")
+    head_starts = [
+        hs for hs, he, _k in fr.headers
+        if not _BRACKETED.sub("", low[he : low.find("\n", he) % (len(low) + 1)]).strip(" :\t")
+    ]
     dry_heads = set()
     for hs, _he, _k in fr.headers:
         head = low[hs : low.find("\n", hs) % (len(low) + 1)]
@@ -273,9 +279,12 @@ def analyse(
             items_dry = False
         elif cl.list_item and items_dry and info.status == "today" and not info.cues:
             info.dry = True
-        if dry_heads and info.status == "today" and not info.cues and not info.dry:
+        if dry_heads and info.status == "today" and not info.cues and not info.dry and not fr.text[cl.start : cl.end].isupper():
             h = bisect.bisect_right(head_starts, cl.start) - 1
-            if h >= 0 and head_starts[h] in dry_heads:
+            # (until a capitals line of another kind: "MANUAL / MODALITIES")
+            if h >= 0 and head_starts[h] in dry_heads and not any(
+                fr.text[o.clause.start : o.clause.end].isupper() for o in infos[:idx] if o.clause.start > head_starts[h]
+            ):
                 info.dry = True
         if not cl.list_item:
             items_line = cl.line
@@ -376,7 +385,8 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     ):
         found += [(x, y, "done") for x, y in spans]
     today = "today" in c
-    if (spans := g("future")) and not ("past_plan" in c and found):
+    # ("TPI today as planned": today's procedure; not "she was scheduled for TPI today, but declined")
+    if (spans := g("future")) and not ("past_plan" in c and (found or (today and _AS_PLANNED.search(s) is not None))):
         found += [(x, y, "future") for x, y in spans]
     if (spans := g("history")) and not today:
         found += [(x, y, "history") for x, y in spans]

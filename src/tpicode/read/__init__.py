@@ -19,7 +19,7 @@ from tpicode.read.lexicon import lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import read_sites
 from tpicode.read.status import analyse, cue_categories
-from tpicode.read.text import Frame, frame, lower_same_length
+from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
 
@@ -32,7 +32,6 @@ def _matcher(cues: Cues) -> CueMatcher:
     return CueMatcher({**cue_categories(cues), **clinical_categories()})
 
 
-_NEGATED_BEFORE = re.compile(r"\b(?:no|not|without|never|nor)\s+(?:\w+\s+)?$")
 
 
 def _headed_by_other(fr: Frame, cues: Cues) -> bool:
@@ -65,7 +64,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     # lidocaine"), unless it is about another procedure
     other_in_note = bool(hits["not_tpi_doc"].spans)  # (both cue lists were found by the one scan)
     # ("No trigger point injections were performed" in a Botox note does not make it a TPI note)
-    tpi_words = any(not _NEGATED_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
+    tpi_words = any(not NEGATED_JUST_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
     facts.tpi_documented = (tpi_words or not other_in_note) and not _headed_by_other(fr, cues)
     mentions = lexicon_for(k, cues).find(text, fr.low)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)

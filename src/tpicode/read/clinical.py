@@ -13,6 +13,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.facts import Facts
 from tpicode.read.hits import Hits
 from tpicode.read.status import ClauseInfo
+from tpicode.read.text import DATE, NEGATED_JUST_BEFORE, parse_date
 
 _GUIDANCE = (
     ("ultrasound", re.compile(r"\bguidance\s*:\s*(?:real[- ]time\s+)?(?:ultrasound|sonograph\w*|us)\b|\bultrasound\s*\([^)]{0,12}\)\s*(?:was\s+)?used\b|\b(?:ultrasound|sonograph\w*|us)[- ](?:guid\w+|guidance)|\bunder (?:real[- ]time )?(?:ultrasound|sonograph\w*|us)\b|\bultrasound (?:was )?used\b|\b(?:using|with) (?:real[- ]time )?ultrasound\b")),
@@ -95,7 +96,6 @@ _OTHER_TREATMENT = re.compile(
     r"botox|botulinum|onabotulinum|chemodenervation|epidural|nerve block|\bblocks?\b|ablation|facet|infusion|vaccin|acupunct|massage|physical therapy|\bpt\b|chiropract"
 )
 _ORDERS_HEADING = re.compile(r"\s*(?:orders?|medications? ordered|procedures? ordered)\b[^\n:]{0,30}:?\s*$")
-_NEGATED_MANAGED = re.compile(r"\b(?:no|not|without|nor|never)\s+(?:\w+\s+){0,2}$")
 _NOT_ADDRESSED = re.compile(
     r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated|raised|discussed)\b"
 )
@@ -132,12 +132,6 @@ _EM_SEPARATE = re.compile(
 )
 # (the letter comes before the look-behind so that `re` can skip ahead to capital letters: 2x faster)
 _ICD = re.compile(r"([A-TV-Z](?<![A-Za-z0-9][A-TV-Z])[0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
-_DATE = re.compile(
-    r"\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|\d{4})\b"
-    r"|\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (?P<md>\d{1,2})(?:st|nd|rd|th)?,? (?P<my>(?:19|20)\d\d)\b"
-)
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_MONTHS["sept"] = 9
 _TPI_WORD = re.compile(r"\btpis?\b|\btrigger[- ]point|\binjections?\b|\bdry needling\b|\bsessions?\b")
 
 
@@ -301,8 +295,8 @@ def read_clinical(
             continue
         if info.status == "today" and _RECEIVED.match(low, rep[0]):
             continue
-        dated = _DATE.search(low, rep[0], min(len(low), rep[1] + 12))
-        if dated is not None and (_parse_date(dated) or dt.date.min) >= dos:
+        dated = DATE.search(low, rep[0], min(len(low), rep[1] + 12))
+        if dated is not None and (parse_date(dated) or dt.date.min) >= dos:
             continue  # "drawn up and injected on 05/13/2025": today's date, not an earlier session
         if not _TPI_NAMED.search(low, rep[0], rep[1]) and _OTHER_TREATMENT.search(s):
             continue  # "Botox every 12 weeks (last session 08/26/2025)": that treatment's session
@@ -310,8 +304,8 @@ def read_clinical(
             if facts.repeat is None:
                 facts.repeat = rep
             if _TPI_WORD.search(s):
-                for dm in _DATE.finditer(s):
-                    d = _parse_date(dm)
+                for dm in DATE.finditer(s):
+                    d = parse_date(dm)
                     if d is not None and d < dos and (dos - d).days < 3 * 366:
                         facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
     # "Prior trigger point injections: 03/18/2024, 09/12/2024" and a lead-in followed by dated rows
@@ -335,8 +329,8 @@ def read_clinical(
         if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):
                 facts.repeat = (info.clause.start, info.clause.end)
-            for dm in _DATE.finditer(s_):
-                d = _parse_date(dm)
+            for dm in DATE.finditer(s_):
+                d = parse_date(dm)
                 if d is not None and d < dos and (dos - d).days < 3 * 366:
                     facts.prior_sessions.append((d, (info.clause.start + dm.start(), info.clause.start + dm.end())))
         if info.ends_colon and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
@@ -368,7 +362,7 @@ def read_clinical(
         others = [sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)]
         if others and not _NOT_ADDRESSED.search(low):
             for ms, _me in h["managed"].spans:
-                if _NEGATED_MANAGED.search(low, max(0, ms - 30), ms):
+                if NEGATED_JUST_BEFORE.search(low, max(0, ms - 30), ms):
                     continue
                 ls, le = low.rfind("\n", 0, ms) + 1, low.find("\n", ms)
                 le = len(low) if le < 0 else le
@@ -401,21 +395,6 @@ def _block_head(low: str, pos: int) -> str:
     start = 0 if start < 0 else start + 2
     end = low.find("\n", start)
     return low[start : end if end >= 0 else len(low)]
-
-
-def _parse_date(m: re.Match[str]) -> dt.date | None:
-    try:
-        if m.group("iso"):
-            return dt.date.fromisoformat(m.group("iso"))
-        if m.group("m"):
-            y = int(m.group("y"))
-            y = y + 2000 if y < 100 else y
-            return dt.date(y, int(m.group("m")), int(m.group("d")))
-        if m.group("mon"):
-            return dt.date(int(m.group("my")), _MONTHS[m.group("mon")[:4] if m.group("mon").startswith("sept") else m.group("mon")[:3]], int(m.group("md")))
-    except (ValueError, KeyError):
-        return None
-    return None
 
 
 _DX_CACHE: dict[int, ahocorasick.Automaton] = {}

@@ -155,7 +155,7 @@ def unchecked_and_quoted(low: str) -> str:
     """
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
-    copied = "cop" in low or "carried" in low or "pasted" in low or "imported" in low or _PREVIOUS_NOTE.search(low) is not None
+    copied = "cop" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
     if not (boxes or leaders or copied):
         return low
     buf = list(low)

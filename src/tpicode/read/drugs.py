@@ -266,7 +266,6 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
                 d.dose_mg = round(d.volume_ml * d.conc_mg_per_ml, 4)
 
 
-_IN_ERROR = re.compile(r"\bin error\b|\berroneous\w*|\bincorrect\w*|\bwrong\b")
 
 
 def _withdrawn_later(low: str, drugs: list[DrugFact], cues: Cues) -> None:
@@ -279,9 +278,7 @@ def _withdrawn_later(low: str, drugs: list[DrugFact], cues: Cues) -> None:
         first = d.spans[0][0]
         for n in denied:
             at = n.spans[0][0]
-            if n.drug_id == d.drug_id and at > first and (
-                _IN_ERROR.search(low, first, at) or cues.correction.search(low, first, at)
-            ):
+            if n.drug_id == d.drug_id and at > first and cues.correction.search(low, first, at):
                 d.status = "other"
                 break
 
@@ -289,9 +286,14 @@ def _withdrawn_later(low: str, drugs: list[DrugFact], cues: Cues) -> None:
 def _site_sum(low: str, amounts: list[tuple[int, float]]) -> float:
     """ "50 units were injected into the right piriformis and 50 units into the right obturator internus":
     amounts given site by site add up; otherwise the first amount is the dose."""
-    if len(amounts) > 1 and all(_INTO_SITE.match(low, _AMOUNT.match(low, p).end()) for p, _v in amounts):  # type: ignore[union-attr]
+    if len(amounts) > 1 and _site_by_site(low, amounts):
         return sum(v for _p, v in amounts)
     return amounts[0][1]
+
+
+def _site_by_site(low: str, amounts: list[tuple[int, float]]) -> bool:
+    """Every amount is followed by its site: "3 mL into the infraspinatus, 2 mL into the teres major"."""
+    return all(_INTO_SITE.match(low, _vol_end(low, p)) for p, _v in amounts)
 
 
 _ALLERGY = re.compile(
@@ -444,7 +446,7 @@ def _assign(
     # "3 mL into the infraspinatus, 2 mL into the teres major": volumes given site by site add up
     for f in facts:
         vols = split_vols.get(id(f), [])
-        if len(vols) > 1 and all(_INTO_SITE.match(low, _AMOUNT.match(low, p).end()) for p, _v in vols):  # type: ignore[union-attr]
+        if len(vols) > 1 and _site_by_site(low, vols):
             f.volume_ml = sum(v for _p, v in vols)
     # "1:1 lidocaine/bupivacaine, 10 mL total": split the one volume by the ratio
     rm = _RATIO.search(s)

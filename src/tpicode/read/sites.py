@@ -15,6 +15,7 @@ from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
+from tpicode.read.text import blank_line_between, is_table_row
 
 _SIDE = (
     r"(?:(?:left|right|lt|rt|l|r)\.?\s*(?:and|&|/|\+|,)\s*(?:left|right|lt|rt|l|r)\b"
@@ -328,7 +329,7 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
                 break
 
 
-_IN_ERROR = re.compile(r"\b(?:entered|documented|dictated|recorded|written|charted|listed|typed)\s+in error\b|\b(?:was|is) (?:incorrect|wrong|an error)\b")
+_ENTERED_IN_ERROR = re.compile(r"\b(?:entered|documented|dictated|recorded|written|charted|listed|typed)\s+in error\b|\b(?:was|is) (?:incorrect|wrong|an error)\b")
 
 
 def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact]) -> None:
@@ -338,7 +339,7 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
         return
     for info in infos:
         cs, ce = info.clause.start, info.clause.end
-        if not _IN_ERROR.search(low, cs, ce):
+        if not _ENTERED_IN_ERROR.search(low, cs, ce):
             continue
         wrong = {(f.muscle_id, f.laterality) for f in muscles if cs <= f.spans[0][0] < ce}
         for f in muscles:
@@ -390,8 +391,7 @@ _SIDE_COLUMN = {"left": "left", "right": "right", "l": "left", "r": "right", "lt
 
 def _item_or_row(info: ClauseInfo) -> bool:
     """A list item or a table row (pipes, or columns aligned with runs of spaces)."""
-    t = info.text
-    return info.clause.list_item or "|" in t or "\t" in t or "  " in t.strip()
+    return info.clause.list_item or is_table_row(info.text)
 
 
 def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
@@ -418,7 +418,7 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
             if near > idx:
                 # "Side: Right" above a table or a block of rows: every row until a blank line or another side
                 j = near + 1
-                while j < len(infos) and j - near < 40 and "\n\n" not in low[infos[j - 1].clause.end : infos[j].clause.start].replace(" ", "").replace("\t", ""):
+                while j < len(infos) and j - near < 40 and not blank_line_between(low, infos[j - 1].clause.end, infos[j].clause.start):
                     if _SIDE_FIELD.match(infos[j].text):
                         break
                     js, je = infos[j].clause.start, infos[j].clause.end
@@ -431,9 +431,9 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
             elif _item_or_row(infos[near]):
                 # "- QL #3 / - glute med (2) / - TFL x1 / Laterality: R": the side field after a list sides it all
                 j = near - 1
-                while j >= 0 and near - j < 40 and _item_or_row(infos[j]) and "\n\n" not in low[
-                    infos[j].clause.end : infos[j + 1].clause.start
-                ].replace(" ", "").replace("\t", ""):
+                while j >= 0 and near - j < 40 and _item_or_row(infos[j]) and not blank_line_between(
+                    low, infos[j].clause.end, infos[j + 1].clause.start
+                ):
                     js, je = infos[j].clause.start, infos[j].clause.end
                     targets += [
                         f for f in out

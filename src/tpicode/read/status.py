@@ -14,7 +14,7 @@ import re
 
 from tpicode.read.cues import Cues
 from tpicode.read.hits import CueMatcher, Hits
-from tpicode.read.text import Clause, Frame
+from tpicode.read.text import DATE, Clause, Frame, blank_line_between, is_table_row, parse_date
 
 _SECTION_DEFAULT = {
     "procedure": "today",
@@ -214,13 +214,14 @@ def analyse(
     # (headings with nothing after them on their line, not field labels like "Needle: 25 g")
     head_starts = [
         hs for hs, he, _k in fr.headers
-        if not _BRACKETED.sub("", low[he : low.find("\n", he) % (len(low) + 1)]).strip(" :\t")
+        if not _BRACKETED.sub("", _rest_of_line(low, he)).strip(" :\t")
     ]
     dry_heads = set()
     for hs, _he, _k in fr.headers:
-        head = low[hs : low.find("\n", hs) % (len(low) + 1)]
+        head = _rest_of_line(low, hs)
         if _DRY_HEADING.search(head) and not _INJECTION_HEADING.search(head):
             dry_heads.add(hs)  # (not "TRIGGER POINT INJECTIONS / DRY NEEDLING": that heads both)
+    last_capitals = -1  # where the last capitals line that is a clause (no known heading) began
     items_dry = False  # the list items below are under a dry-needling lead-in
     items_line = -1
     exam_done = False  # an unlabelled line under the exam that says the injection was done today
@@ -279,13 +280,14 @@ def analyse(
             items_dry = False
         elif cl.list_item and items_dry and info.status == "today" and not info.cues:
             info.dry = True
-        if dry_heads and info.status == "today" and not info.cues and not info.dry and not fr.text[cl.start : cl.end].isupper():
+        capitals = bool(dry_heads) and fr.text[cl.start : cl.end].isupper()
+        if dry_heads and info.status == "today" and not info.cues and not info.dry and not capitals:
             h = bisect.bisect_right(head_starts, cl.start) - 1
             # (until a capitals line of another kind: "MANUAL / MODALITIES")
-            if h >= 0 and head_starts[h] in dry_heads and not any(
-                fr.text[o.clause.start : o.clause.end].isupper() for o in infos[:idx] if o.clause.start > head_starts[h]
-            ):
+            if h >= 0 and head_starts[h] in dry_heads and last_capitals < head_starts[h]:
                 info.dry = True
+        if capitals:
+            last_capitals = cl.start
         if not cl.list_item:
             items_line = cl.line
         if cl.section == "plan" and info.status == "today":
@@ -296,7 +298,7 @@ def analyse(
             exam_done = False
         elif cl.section == "plan" and any(k == "future" for _a, _b, k in info.cues):
             section_done = False
-        if info.ends_colon or (info.site_field and (not info.cues or _is_row(info.text))):
+        if info.ends_colon or (info.site_field and (not info.cues or is_table_row(info.text))):
             lead = info  # (a table's header row leads its rows even when it has a cue: "# injected")
         elif not cl.list_item and not (lead is not None and _is_row_of(lead, info)):
             lead = None  # table rows keep their header as lead-in
@@ -316,7 +318,7 @@ def _status_not_performed(low: str, infos: list[ClauseInfo]) -> None:
             j = idx
             while 0 <= j + step < len(infos):
                 a, b = (infos[j + step], infos[j]) if step < 0 else (infos[j], infos[j + step])
-                if "\n\n" in low[a.clause.end : b.clause.start].replace(" ", "").replace("\t", ""):
+                if blank_line_between(low, a.clause.end, b.clause.start):
                     break
                 j += step
                 other = infos[j]
@@ -324,9 +326,6 @@ def _status_not_performed(low: str, infos: list[ClauseInfo]) -> None:
                     break
                 if other.status in ("today", "nominal", "unclear") and not any(k == "done" for _a, _b, k in other.cues):
                     other.status = "negated"
-
-
-_ON_DATE = re.compile(r"on (?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})|(?P<iso>\d{4}-\d\d-\d\d))")
 
 
 def _drop_today_dates(low: str, per: list[dict[str, list[tuple[int, int]]]], dos: dt.date) -> None:
@@ -337,17 +336,8 @@ def _drop_today_dates(low: str, per: list[dict[str, list[tuple[int, int]]]], dos
             continue
         kept = []
         for a, b in spans:
-            m = _ON_DATE.match(low, a, b)
-            day = None
-            if m is not None:
-                try:
-                    if m.group("iso"):
-                        day = dt.date.fromisoformat(m.group("iso"))
-                    else:
-                        y = int(m.group("y"))
-                        day = dt.date(y + 2000 if y < 100 else y, int(m.group("m")), int(m.group("d")))
-                except ValueError:
-                    day = None
+            m = DATE.match(low, a + 3, b) if low.startswith("on ", a) else None  # (the "on <date>" cue)
+            day = parse_date(m) if m is not None else None
             if day is None or day < dos:
                 kept.append((a, b))
         if kept:
@@ -356,17 +346,17 @@ def _drop_today_dates(low: str, per: list[dict[str, list[tuple[int, int]]]], dos
             del c["history"]
 
 
-def _is_row(text: str) -> bool:
-    """A table row: pipes, or columns aligned with runs of spaces or tabs (string tests: this runs often)."""
-    return "|" in text or "\t" in text or "  " in text.strip()
+def _rest_of_line(low: str, pos: int) -> str:
+    end = low.find("\n", pos)
+    return low[pos : end if end >= 0 else len(low)]
 
 
 def _is_row_of(lead: ClauseInfo, info: ClauseInfo) -> bool:
     """A row of the table whose header (or an earlier row) is `lead`: both are rows, on lines not far apart."""
     return (
         0 < info.clause.line - lead.clause.line <= 40
-        and _is_row(lead.text)
-        and _is_row(info.text)
+        and is_table_row(lead.text)
+        and is_table_row(info.text)
     )
 
 

@@ -7,6 +7,7 @@ milliseconds (our budget is under one millisecond per note; see benchmarks/).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -91,6 +92,45 @@ class Frame:
     low: str
     clauses: tuple[Clause, ...]
     headers: tuple[tuple[int, int, SectionKind], ...]  # (start, end, kind) of each recognised header
+
+
+def blank_line_between(low: str, a: int, b: int) -> bool:
+    """A blank line (only spaces or tabs on it) lies between offsets a and b: the end of a block or table."""
+    return "\n\n" in low[a:b].replace(" ", "").replace("\t", "")
+
+
+def is_table_row(text: str) -> bool:
+    """A table row: pipes, or columns aligned with runs of spaces or tabs (string tests: this runs often)."""
+    return "|" in text or "\t" in text or "  " in text.strip()
+
+
+# A negation just before a word ("no prior", "not had", "without any"): shared by the readers' local checks
+NEGATED_JUST_BEFORE = re.compile(r"\b(?:no|not|without|never|nor)\s+(?:\w+\s+){0,2}$")
+
+# Dates as notes write them: 2025-03-04, 3/4/25, 03/04/2025, March 4, 2025
+DATE = re.compile(
+    r"\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|\d{4})\b"
+    r"|\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (?P<md>\d{1,2})(?:st|nd|rd|th)?,? (?P<my>(?:19|20)\d\d)\b"
+)
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS["sept"] = 9
+
+
+def parse_date(m: re.Match[str]) -> dt.date | None:
+    """The date a DATE match names, or None for an impossible one (13/45/2025)."""
+    try:
+        if m.group("iso"):
+            return dt.date.fromisoformat(m.group("iso"))
+        if m.group("m"):
+            y = int(m.group("y"))
+            y = y + 2000 if y < 100 else y
+            return dt.date(y, int(m.group("m")), int(m.group("d")))
+        if m.group("mon"):
+            mon = m.group("mon")
+            return dt.date(int(m.group("my")), _MONTHS["sept" if mon.startswith("sept") else mon[:3]], int(m.group("md")))
+    except (ValueError, KeyError):
+        return None
+    return None
 
 
 def lower_same_length(text: str) -> str:

@@ -1341,3 +1341,174 @@ def test_spoken_half_a_cc_and_allergies_colon() -> None:
         "medius was injected with six cc's of preservative free normal saline period"
     )
     assert {m.drug for m in r.medications} == {"sodium chloride"}
+
+
+# ============================================================================ reading rules added with blind batch 1016-1075
+
+
+def test_without_any_injectate_does_not_negate_the_muscle_after_it() -> None:
+    r = code_of(
+        "The therapist inserts solid filament needles, without any injectate, into the right gluteus medius, the right "
+        "gluteus minimus and the right piriformis. Tolerated well."
+    )
+    assert procedure(r) == ("20561", 3)
+
+
+def test_a_scenario_question_reports_nothing_done() -> None:
+    note = (
+        "The physician performs a right suprascapular nerve block with 5 mL of 0.5% bupivacaine. There is a tender "
+        "trigger point in the right infraspinatus, not injected today.\nWhat procedure was performed, and is a trigger "
+        "point injection code reported?"
+    )
+    r = code_of(note)
+    assert procedure(r) == (None, 0)
+    assert not {f.check for f in r.findings} & {"MUSCLE_NOT_NAMED", "DRUG_NOT_DOCUMENTED"}
+    # a form's question with its answer is still a statement
+    r = code_of("Trigger point injection performed? Yes. Site: left trapezius. Lidocaine 1% 2 mL. Tolerated well.")
+    assert procedure(r) == ("20552", 1)
+
+
+def test_speech_recognition_trapeze_is_q_l_and_depot_medrol() -> None:
+    r = code_of(
+        "I injected the left upper trapeze is at 2 sites and the right Q L at 2 sites with 4 mL of 0.5% bupivacaine "
+        "mixed with depot Medrol 40 mg. Tolerated well."
+    )
+    assert muscles(r) == {("trapezius", "left", "injection"), ("quadratus lumborum", "right", "injection")}
+    assert drug_lines(r) == [("J1010", 40, [])]
+    assert med(r, "bupivacaine").dose_mg == 20
+
+
+def test_by_lateral_is_bilateral() -> None:
+    r = code_of("i injected the splenius capitis by lateral comma one site on each side period lidocaine 2 cc period")
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_problem_list_is_not_today() -> None:
+    r = code_of(
+        "PROBLEM LIST (active)\n- Chronic migraine (G43.709) - onabotulinumtoxinA per neurology\n\nPROCEDURE: TPI\n"
+        "Injected: L pectoralis minor x1, L serratus anterior x2. Ropivacaine 0.2% 6 mL. Tolerated well."
+    )
+    assert {m.drug for m in r.medications} == {"ropivacaine"}
+    assert not any(ln.code == "J0585" for ln in r.lines)
+
+
+def test_saline_rinses_and_nasal_sprays_are_not_injectate() -> None:
+    r = code_of(
+        "A/P: 1. Myofascial pain, trigger point injections today (below). 2. Allergic rhinitis: start fluticasone "
+        "nasal spray; saline rinses.\nPROCEDURE: TPI R abductor hallucis x2. 1% lidocaine 2 mL. Tolerated well."
+    )
+    assert {m.drug for m in r.medications} == {"lidocaine"}
+
+
+def test_ultrasound_said_not_used_today_overrides_template_text() -> None:
+    note = (
+        "PROCEDURE [template]: The procedure was performed under ultrasound guidance with images saved.\n"
+        "Muscles injected: R gluteus medius x2, R gluteus minimus x2.\nInjectate: 1% lidocaine 5 mL.\n"
+        "Guidance: palpation only. Ultrasound was NOT used today; the template sentence does not apply."
+    )
+    assert not any(ln.code == "76942" for ln in code_of(note).lines)
+    # and still read when the note says it was used
+    note = "R gluteus medius and R gluteus minimus injected under ultrasound guidance with 1% lidocaine 5 mL."
+    assert "76942" in {ln.code for ln in code_of(note).lines}
+
+
+def test_a_nurse_timestamp_before_the_procedure_line() -> None:
+    r = code_of(
+        "MD exam: taut bands BILAT UPPER TRAPS + R levator.\n0935 consent signed.\n"
+        "0940 TPI by Dr Okafor: BILAT UPPER TRAPS x2 sites each, R LEVATOR x1 site.\nmeds: LIDO 1% 4cc.\n0950 tol well."
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_a_bracketed_copy_forward_block_is_history() -> None:
+    r = code_of(
+        "[Copied forward from procedure note 12/02/2025]\nProcedure: TPI L upper trapezius x2, R rhomboid major x1. "
+        "1% lidocaine 5 mL + Kenalog-40 1 mL.\n[End of copied text]\n\nInjected today: R levator scapulae x1. "
+        "1% lidocaine 3 mL. Tolerated well."
+    )
+    assert muscles(r) == {("levator scapulae", "right", "injection")}
+    assert drug_lines(r) == []
+
+
+def test_waste_in_a_sentence_of_its_own_is_the_billable_drugs() -> None:
+    r = code_of(
+        "L infraspinatus and L teres minor injected with 1% lidocaine 5 mL. Kenalog-40 from a single-dose 1 mL vial: "
+        "0.5 mL (20 mg) was drawn up with the lidocaine and injected. The remaining 0.5 mL (20 mg) in the vial was discarded."
+    )
+    assert sorted(drug_lines(r)) == [("J3301", 2, []), ("J3301", 2, ["JW"])]
+
+
+def test_a_steroid_vial_field_and_a_discarded_field() -> None:
+    r = code_of(
+        "Site 1: Right upper trapezius - 2 injections\nSite 2: Right levator scapulae - 2 injections\n"
+        "Steroid: dexamethasone 10 mg/mL\nSteroid vial: single-dose, 1 mL\nSteroid given: 0.8 mL (8 mg)\n"
+        "Steroid discarded: 0.2 mL (2 mg)\nTolerated well."
+    )
+    assert sorted(drug_lines(r)) == [("J1100", 2, ["JW"]), ("J1100", 8, [])]
+
+
+def test_spoken_waste_with_its_dose_restated() -> None:
+    r = code_of(
+        "the left gluteus medius was injected at two points period triamcinolone from a forty milligram per cc single "
+        "dose vial colon point seven five cc comma thirty milligrams comma injected and point two five cc comma ten "
+        "milligrams comma wasted period"
+    )
+    assert sorted(drug_lines(r)) == [("J3301", 1, ["JW"]), ("J3301", 3, [])]
+
+
+def test_a_dose_corrected_in_an_addendum_replaces_the_first() -> None:
+    r = code_of(
+        "i injected the left masseter with one and a half cc's of two percent lidocaine and kenalog forty comma one half "
+        "cc comma twenty milligrams period\naddendum colon correction period only one quarter cc of kenalog forty comma "
+        "ten milligrams comma was drawn up and injected comma not one half cc period"
+    )
+    assert drug_lines(r) == [("J3301", 1, [])]
+    # an addendum that restates the volume keeps the concentration stated before it
+    r = code_of(
+        "R glute max and R glute med injected with 0.5% bupivacaine 4 mL + Depo-Medrol 40 mg.\nADDENDUM: correction: the "
+        "piriformis was not injected. The whole 4 mL of bupivacaine and the 40 mg of Depo-Medrol went to those two muscles."
+    )
+    assert med(r, "bupivacaine").dose_mg == 20
+    # more of a drug in an addendum is not a correction of the first amount
+    r = code_of(
+        "R glute max injected with Kenalog 20 mg.\nAddendum: an additional Kenalog 20 mg was injected into the R glute med."
+    )
+    assert med(r, "triamcinolone acetonide").dose_mg in (20, 40)
+
+
+def test_side_columns_aligned_with_spaces() -> None:
+    r = code_of(
+        "MUSCLES INJECTED\n                        LEFT          RIGHT\nLevator scapulae        [x] 2 sites   [x] 1 site\n"
+        "Splenius cervicis       [x] 1 site    [ ] ---\nUpper trapezius         [ ] ---       [ ] ---\n\n"
+        "Lidocaine 1% 4 mL. Tolerated well."
+    )
+    assert muscles(r) == {
+        ("levator scapulae", "left", "injection"), ("levator scapulae", "right", "injection"),
+        ("splenius cervicis", "left", "injection"),
+    }
+
+
+def test_a_box_per_side_on_a_muscle_row() -> None:
+    r = code_of(
+        "Procedure: [x] Trigger point injection\nSite / side / # inj:\n  Infraspinatus   [x] L  x2    [x] R  x2\n"
+        "  Teres minor     [ ] L        [ ] R\nMeds: lidocaine 1% 4 mL total. Tolerated well."
+    )
+    assert muscles(r) == {("infraspinatus", "left", "injection"), ("infraspinatus", "right", "injection")}
+
+
+def test_a_ratio_after_the_two_drugs_it_mixes() -> None:
+    r = code_of(
+        "- Inj: glute max B/L, 3 sites each side\n- Mix: lido 1% / bupi 0.5% 1:1, 10 mL total + Kenalog-10 (10 mg/mL) "
+        "2 mL (20 mg) from multi-dose vial = 12 mL\n- tol well"
+    )
+    assert med(r, "lidocaine").dose_mg == 50 and med(r, "bupivacaine").dose_mg == 25
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_relief_with_a_duration_field() -> None:
+    r = code_of(
+        "Response to last session (08/20/2024): NRS 7/10 -> 2/10, ~70% relief, duration 10 weeks\n"
+        "Muscles injected: L upper trapezius (2), L levator scapulae (2). Lidocaine 1% 5 mL. Tolerated well.",
+        prior_sessions=["2024-08-20"],
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import ahocorasick
 import simple_icd_10_cm as icd
@@ -22,6 +23,26 @@ _GUIDANCE = (
 )
 _AVAILABLE = re.compile(r"\s*(?:was |is )?(?:available|on standby|in the room)\b")
 _BUT_NOT_USED = re.compile(r"[\s,;]*but (?:it )?(?:was |were )?not (?:used|needed|required)\b")
+_NOT_USED = {
+    modality: re.compile(
+        rf"\b(?:no|without|not)\s+(?:\w+\s+){{0,2}}(?:{words})"
+        rf"|\b(?:{words})\w*\s+(?:\w+\s+){{0,2}}(?:was|were|is)\s+not\s+(?:used|utilized|employed|performed)\b"
+    )
+    for modality, words in (("ultrasound", r"ultrasound|sonograph"), ("fluoroscopy", r"fluoro"), ("mri", r"mri?\b|magnetic"))
+}
+
+
+def _denied_today(low: str, modality: str, clause_of: Callable[[int], ClauseInfo | None]) -> bool:
+    """The note says this modality was not used today (not in history or the plan)."""
+    if modality == "ultrasound" and "ultrasound" not in low and "sonograph" not in low:
+        return False
+    for m in _NOT_USED[modality].finditer(low):
+        info = clause_of(m.start())
+        if info is not None and info.status not in ("planned", "history") and info.clause.section != "history":
+            return True
+    return False
+
+
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
     r"|\bguid\w* by palpation|\bwas not used\b"
@@ -114,7 +135,7 @@ _PCT_LASTED = re.compile(
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
-    r"|sustained|maintained|persisted)\s*"
+    r"|sustained|maintained|persisted|duration(?: of)?:?)\s*"
     r"(?:about |approximately |approx\.? |nearly |almost |over |roughly |around |at least |more than |close to |just over |well over |~)?"
     r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several)"
     r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
@@ -209,6 +230,8 @@ def read_clinical(
 
     # each fact walks the few matches of its own cues, not every clause
     for modality in ("ultrasound", "fluoroscopy", "mri"):
+        if _denied_today(low, modality, clause_of):
+            continue  # "Ultrasound was NOT used today": template text saying otherwise does not apply
         for span in h[modality].spans:
             info = clause_of(span[0])
             if (

@@ -58,6 +58,7 @@ _UNIT_TO = {
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
     "cc": "cc", "mls": "ml", "mil": "ml",
 }
+_BY_LATERAL = re.compile(r"\bby lateral(?=(?:ly)?\b)")
 _NUMBER_BEFORE = re.compile(r"(?:\d|\b" + _NUMWORD + r") $")
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
 _PUNCT_WORDS = {"period", "full", "comma", "semicolon", "colon"}
@@ -104,9 +105,9 @@ _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
 _PREVIOUS_NOTE = re.compile(r"(?:previous|prior|last) (?:procedure|visit|tpi) note")
 # ("PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference: ... END OF PREVIOUS PROCEDURE NOTE")
 _COPIED = re.compile(
-    r"^[ \t\-=*#]*(?:(?:copied|carried forward|copy forward|pasted|imported) (?:from|of)?|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
-    r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#]*end of (?:cop|previous|prior|last|imported)).*\n?)*?)"
-    r"(?:^[ \t\-=*#]*end of (?:cop|previous|prior|last|imported)[^\n]*$|\Z|(?=^\s*$))",
+    r"^[ \t\-=*#\[(]*(?:(?:copied|carried forward|copy forward|pasted|imported) (?:from|of)?|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
+    r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#\[(]*end of (?:cop|previous|prior|last|imported)).*\n?)*?)"
+    r"(?:^[ \t\-=*#\[(]*end of (?:cop|previous|prior|last|imported)[^\n]*$|\Z|(?=^\s*$))",
     re.MULTILINE,
 )
 
@@ -184,9 +185,11 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     # Only the words that can start a spoken form are looked at, each with one anchored match: a
     # full-text scan per pattern would cost more than all the rest of the reader.
     edits: list[Edit] = []
+    if "by lat" in low:  # speech recognition's "by lateral" for "bilateral"
+        edits += [(m.start(), m.end(), "bilateral") for m in _BY_LATERAL.finditer(low)]
     covered = -1
     starts = _trigger_words(low)
-    if not starts:
+    if not starts and not edits:
         return text, low, None
     for a, w in starts:
         if a < covered:

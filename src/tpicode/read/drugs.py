@@ -81,14 +81,14 @@ _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s+(?:\([^)]{0,15}\)\s*)?(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:(?:in|from) the vial\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
+    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s*(?:\([^)]{0,15}\)\s*|,\s*\d+(?:\.\d+)?\s*(?:mg|units?)\s*,\s*)?\s(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:(?:in|from) the vial\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
     r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication) "
     r"(?:was |were |is |are )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)"
     r"|\b(?:entire|whole) (?:single[- ]dose |single[- ]use )?(?:vial|contents?) (?:was |were |is |are )?(?:used|administered|injected|given)"
-    r"|\b(?:waste|wastage|wasted|discarded)\s*:\s*(?:none|nothing|zero|0|no)\b"
+    r"|\b(?:waste|wastage|wasted|discarded)\s*:\s*(?:none|nothing|zero|0(?![.\d])|no)\b"
 )
 _SINGLE = re.compile(r"\bsingle[- ]?(?:dose|use)\b|\bsdv\b")
 _MULTI = re.compile(r"\bmulti[- ]?(?:dose|use)\b|\bmdv\b")
@@ -219,9 +219,10 @@ def read_drugs(
             found.append((fact, idx, clause_has_muscle))
             if info.clause.field_label.startswith("total") or _TOTAL_LINE.match(s):
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
+    _superseded(low, found, infos, cues)
     merged = _merge(found, k, totals)
     _withdrawn_later(low, merged, cues)
-    _waste_elsewhere(low, infos, per_clause, merged)
+    _waste_elsewhere(low, infos, per_clause, merged, k)
     _totals_elsewhere(low, infos, per_clause, merged, k)
     return merged
 
@@ -268,6 +269,32 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
 
 
 
+_MORE_GIVEN = re.compile(r"\b(?:additional|another|more|also|further|extra|second|repeat(?:ed)?)\b")
+
+
+def _superseded(low: str, found: list[tuple[DrugFact, int, bool]], infos: list[ClauseInfo], cues: Cues) -> None:
+    """ "Kenalog 40, 0.5 cc ... ADDENDUM: correction ... only 0.25 cc of Kenalog 40 was injected": an amount
+    stated after a correction replaces the earlier amount of that drug (unless it says more was given)."""
+    if not cues.correction.search(low):
+        return
+    dosed: dict[str, list[tuple[DrugFact, int]]] = {}
+    for f, idx, _has in found:
+        if f.status == "today" and (f.dose_mg is not None or f.volume_ml is not None or f.dose_units is not None):
+            dosed.setdefault(f.drug_id, []).append((f, idx))
+    for items in dosed.values():
+        for i, (later, idx) in enumerate(items[1:], 1):
+            if _MORE_GIVEN.search(infos[idx].text):
+                continue
+            for earlier, _j in items[:i]:
+                if earlier.status == "today" and cues.correction.search(low, earlier.spans[-1][1], later.spans[0][0]):
+                    earlier.status = "other"
+                    if later.conc_mg_per_ml is None and later.conc_units_per_ml is None:
+                        later.conc_mg_per_ml, later.conc_units_per_ml = earlier.conc_mg_per_ml, earlier.conc_units_per_ml
+                        later.conc_label = earlier.conc_label
+                        if later.dose_mg is None and later.volume_ml is not None and later.conc_mg_per_ml is not None:
+                            later.dose_mg = round(later.volume_ml * later.conc_mg_per_ml, 4)
+
+
 def _withdrawn_later(low: str, drugs: list[DrugFact], cues: Cues) -> None:
     """ "Steroid: Kenalog 40 mg ... ADDENDUM: the steroid was entered in error ... No Kenalog was given.":
     a drug denied after a correction was not given."""
@@ -299,13 +326,13 @@ def _site_by_site(low: str, amounts: list[tuple[int, float]]) -> bool:
 _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
 )
-_NOT_INJECTED_FORM = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:\d+(?:\.\d+)?\s*(?:%|mg|mcg)\s*)?(?:dose ?pa(?:c)?k|program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
-_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal|outside|stable on(?: the| her| his)?)\s+$")
+_NOT_INJECTED_FORM = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:\d+(?:\.\d+)?\s*(?:%|mg|mcg)\s*)?(?:dose ?pa(?:c)?k|program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|rinses?|irrigations?|nasal|drops|inhal\w*|nebuli\w*|lozenges?|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
+_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal|nasal|nebulized|inhaled|outside|stable on(?: the| her| his)?)\s+$")
 _DILUENTS = frozenset({"sodium_chloride"})
 
 
 def _waste_elsewhere(
-    low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact]
+    low: str, infos: list[ClauseInfo], per_clause: dict[int, list[Mention]], drugs: list[DrugFact], k: Knowledge
 ) -> None:
     """ "The remaining 20 units were wasted." in a sentence of its own belongs to the drug named before."""
     today = [d for d in drugs if d.status == "today" and d.drug_id not in _DILUENTS]
@@ -316,10 +343,14 @@ def _waste_elsewhere(
             continue
         s = info.text
         # (also a template's own "Vial: 100 units, single-dose" field)
-        vial_field = info.clause.field_label.startswith("vial") or s.startswith("vial") or _VIAL_ONLY.match(s) is not None
+        vial_field = "vial" in info.clause.field_label or s.startswith("vial") or _VIAL_ONLY.match(s) is not None
         if not (_WASTED.search(s) or _NO_WASTE.search(s) or vial_field):
             continue
-        target = max((d for d in today if d.spans[0][0] < info.clause.start), key=lambda d: d.spans[-1][0], default=today[0])
+        before = [d for d in today if d.spans[0][0] < info.clause.start]
+        # (a vial's waste is billed only for a drug with a line of its own: "Kenalog-40 ... drawn up with the
+        # lidocaine. The remaining 0.5 mL in the vial was discarded." is the Kenalog's)
+        billable = [d for d in before if k.drugs[d.drug_id].drug_class != "local_anesthetic"]
+        target = max(billable or before, key=lambda d: d.spans[-1][0], default=today[0])
         _vial_facts(s, target)
         if target.dose_mg is None and target.dose_units is None and _NO_WASTE.search(s):
             # "...; the entire vial (40 mg) was used and none was wasted"
@@ -459,6 +490,13 @@ def _assign(
         for m, f in zip(ms, facts, strict=True):
             if m.start >= cs + rm.end() and (m.id in after or len(after) < 2):
                 after[m.id] = f
+        if len(after) < 2:
+            # "lido 1% / bupi 0.5% 1:1, 10 mL total + Kenalog-10 2 mL": the two named just before it
+            before: dict[str, DrugFact] = {}
+            for m, f in reversed(list(zip(ms, facts, strict=True))):
+                if m.end <= cs + rm.start() and (m.id in before or len(before) < 2):
+                    before[m.id] = f
+            after = dict(reversed(list(before.items())))
         pair = list(after.values())
         # ("8 mL of a 1:1 mixture of lidocaine and bupivacaine, with Kenalog-40 0.5 mL": the 8 mL, not Kenalog's)
         totals = [t for t in (a.total_vol or a.vol) if not any(t[0] in positions.get(id(f), ()) for f in facts if f not in pair)]

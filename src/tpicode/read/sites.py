@@ -280,6 +280,8 @@ def read_sites(
                 )
     muscles = _side_fields(low, infos, muscles, k)
     muscles = _side_columns(low, infos, muscles, k)
+    if "[" in text or "☐" in text or "☒" in text or "☑" in text:
+        muscles = _ticked_sides(text, low, infos, muscles, k)
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
     _entered_in_error(low, infos, muscles)
@@ -355,7 +357,7 @@ def _side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], 
     """A table with Left and Right columns ("| Upper trapezius | [x] x2 | [x] x2 |"): a muscle's sides are the
     columns whose cell is filled (unticked boxes are blanked before reading); none filled, not injected."""
     if "|" not in low:
-        return muscles
+        return _aligned_side_columns(low, infos, muscles, k) if "  " in low else muscles
     out = muscles
     cols: dict[int, str] = {}
     for info in infos:
@@ -376,6 +378,100 @@ def _side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], 
         if not row:
             continue
         sides = [side for i, side in sorted(cols.items()) if i < len(cells) and cells[i] and not set(cells[i]) <= {"-", "_"}]
+        kept = [f for f in out if f not in row]
+        for f in row:
+            if not sides:
+                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
+            for side in sides:
+                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
+        out = kept
+    return out
+
+
+_BOX_SIDE = re.compile(
+    r"(?P<box>\[[ x✓✔*]\]|\([ x✓✔*]\)|[☐☑☒])[ \t]*(?P<side>left|right|lt|rt|l|r|bilateral|bilat|b/l|both)(?![a-z])",
+    re.IGNORECASE,
+)
+_BOX_SIDE_WORD = {"left": "left", "lt": "left", "l": "left", "right": "right", "rt": "right", "r": "right"}
+
+
+def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+    """A form row with a box per side ("Infraspinatus  [x] L x2  [x] R x2", "Teres minor  [ ] L  [ ] R"): the
+    muscle's sides are the ticked boxes; with none ticked it was not injected."""
+    out = muscles
+    for info in infos:
+        cs, ce = info.clause.start, info.clause.end
+        row = [f for f in out if cs <= f.spans[0][0] < ce and f.status == "today" and k.muscles[f.muscle_id].paired]
+        if not row:
+            continue
+        name_end = max(f.spans[0][1] for f in row)
+        line_end = text.find("\n", name_end)
+        line_end = len(text) if line_end < 0 else line_end
+        boxes = list(_BOX_SIDE.finditer(text, name_end, line_end))
+        if len(boxes) < 2:
+            continue  # one box is a tick for the muscle, not a side column
+        sides: list[str] = []
+        for m in boxes:
+            if m.group("box") in ("[ ]", "( )", "☐"):
+                continue
+            word = m.group("side").lower()
+            for side in (["left", "right"] if word not in _BOX_SIDE_WORD else [_BOX_SIDE_WORD[word]]):
+                if side not in sides:
+                    sides.append(side)
+        ids = {f.muscle_id for f in row}
+        if len(ids) > 1:
+            continue  # (the boxes after the last muscle are its own)
+        kept = [f for f in out if f not in row]
+        for mid in ids:
+            f = next(f for f in row if f.muscle_id == mid)
+            if not sides:
+                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
+            for side in sides:
+                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
+        out = kept
+    return out
+
+
+_SPACED_CELL = re.compile(r"\S+(?: \S+)*")
+_SIDE_HEADER_ROW = re.compile(r"^(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+\s*$")
+
+
+def _aligned_side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+    """The same table aligned with spaces ("                 LEFT        RIGHT" over "Levator scapulae   [x] 2 sites
+    [x] 1 site"): a row's cell belongs to the side column it starts nearest to."""
+    out = muscles
+    cols: list[tuple[int, str]] = []  # (column where the side word starts on its line, side)
+    last_line = -1
+    for info in infos:
+        cl = info.clause
+        line_start = low.rfind("\n", 0, cl.start) + 1
+        if cols and cl.line != last_line + 1:
+            cols = []
+        if _SIDE_HEADER_ROW.match(info.text):
+            cols = [(cl.start - line_start + m.start(), _SIDE_COLUMN[m.group()]) for m in _SPACED_CELL.finditer(info.text)]
+            if len({side for _c, side in cols}) < 2:
+                cols = []
+            last_line = cl.line
+            continue
+        if not cols:
+            continue
+        last_line = cl.line
+        cs, ce = cl.start, cl.end
+        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status == "today"
+               and k.muscles[f.muscle_id].paired]
+        if not row:
+            continue
+        name_end = max(f.spans[0][1] for f in row)
+        line_end = low.find("\n", cs)
+        line_end = len(low) if line_end < 0 else line_end
+        sides: list[str] = []
+        for m in _SPACED_CELL.finditer(low, name_end, line_end):
+            if set(m.group()) <= {"-", "_"}:
+                continue
+            col = m.start() - line_start
+            side = min(cols, key=lambda c: abs(c[0] - col))[1]
+            if side not in sides:
+                sides.append(side)
         kept = [f for f in out if f not in row]
         for f in row:
             if not sides:
@@ -453,7 +549,7 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
 _NEG_TERMINATE = re.compile(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b")
 _NEG_OF_INJECTION = re.compile(r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject")
 _NEG_OTHER_THING = re.compile(
-    r"(?:no|without)\s+(?:complications?|adverse|difficult|bleeding|problems?|pain|relief|injectate|medications?"
+    r"(?:no|without)\s+(?:any\s+|other\s+|additional\s+)?(?:complications?|adverse|difficult|bleeding|problems?|pain|relief|injectate|medications?"
     r"|anesthetic|anaesthetic|steroids?|drugs?|imaging|ultrasound|guidance)"
 )
 

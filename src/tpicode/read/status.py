@@ -399,6 +399,9 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     if (spans := g("exam")) and not any(f[2] == "done" for f in found) and not (nominal and cl.section == "procedure") and not site_row:
         found += [(x, y, "exam") for x, y in spans]
     found.sort()
+    if _QUESTION.match(s) and s.rstrip().endswith("?") and not _ANSWERED.match(low, b):
+        # a quiz or scenario's question ("What procedure was performed?") reports nothing done
+        found, nominal = [], False
     if other:
         status = "other"
     elif "negated_done" in c and not _positive_done(low, g("done_verb") or _NO_SPANS):
@@ -427,6 +430,10 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
         other_procedure="other_only" in c or (bool(cl.field_label) and cues.other_procedures.search(cl.field_label) is not None),
         dry_at=dry_hits[0][0] if dry_hits is not None else -1,
     )
+
+
+_QUESTION = re.compile(r"\s*(?:what|which|how|why|who|is|are|was|were|should|would|does|do|did|can|could|may)\b")
+_ANSWERED = re.compile(r"[\s:]*(?:yes|no|y|n|\[x\]|☒|☑|✓|x)\b", re.IGNORECASE)
 
 
 def _is_site_label(label: str, cues: Cues) -> bool:

@@ -25,7 +25,8 @@ _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
 _TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
 _PROCEDURE_LINE = re.compile(
-    r"[ \t]*(?:tpis?|trigger[- ]point injections?)\b(?![ \t]*(?:hx|history|was|were|is|are|not|declined|deferred|recommended|discussed|considered|planned|offered|candidate|in the past|previously|before|\())",
+    # (after a nurse's timestamp: "0940 TPI by Dr Okafor: ...")
+    r"[ \t]*(?:(?:[01]\d|2[0-3]):?[0-5]\d[ \t]+)?(?:tpis?|trigger[- ]point injections?)\b(?![ \t]*(?:hx|history|was|were|is|are|not|declined|deferred|recommended|discussed|considered|planned|offered|candidate|in the past|previously|before|\())",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")

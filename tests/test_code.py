@@ -1512,3 +1512,222 @@ def test_relief_with_a_duration_field() -> None:
         prior_sessions=["2024-08-20"],
     )
     assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+# ---------------------------------------------------------------------------- blind batch 1076-1135
+
+
+def test_dictation_names_split_into_sound_alike_words() -> None:
+    r = code_of(
+        "procedure colon I injected the left mass eater at two sites comma the write infra spin atus at one site and "
+        "the left tear is minor period injectate was two cc's of one percent lido cane with one cc of sell a stone "
+        "soluspan comma six milligrams period tolerated well period"
+    )
+    assert muscles(r) == {
+        ("masseter", "left", "injection"), ("infraspinatus", "right", "injection"), ("teres minor", "left", "injection"),
+    }
+    assert med(r, "lidocaine").dose_mg == 20 and drug_lines(r) == [("J0702", 1, [])]
+
+
+def test_sound_alike_words_are_not_read_in_typed_notes() -> None:
+    r = code_of("Left trapezius injected with lidocaine 2 mL. The mass eater at the fair was a joke he told.")
+    assert muscles(r) == {("trapezius", "left", "injection")}
+
+
+def test_dictated_lift_and_write_sides() -> None:
+    r = code_of("i injected the lift gluteus medius period the write piriformis was injected too period lidocaine two cc period")
+    assert muscles(r) == {("gluteus medius", "left", "injection"), ("piriformis", "right", "injection")}
+
+
+def test_a_code_read_digit_by_digit() -> None:
+    r = code_of(
+        "hypertension colon blood pressure high comma amlodipine increased to ten milligrams period separately "
+        "identifiable period procedure colon I injected the right infraspinatus and the right teres major with two cc's "
+        "of one percent lidocaine period tolerated well period nine nine two one four with modifier twenty five period",
+        diagnoses=["M79.18", "I10"],
+    )
+    assert ("99214", 1, ["25"]) in lines(r)
+
+
+def test_dictated_corrections_make_that_and_another_muscle() -> None:
+    r = code_of(
+        "i injected the right vastus medialis comma correction comma the right vastus lateralis at three sites period "
+        "injectate one cc of kenalog forty comma no comma make that three quarters of a cc comma thirty milligrams "
+        "period"
+    )
+    assert muscles(r) == {("vastus lateralis", "right", "injection")}
+    assert drug_lines(r) == [("J3301", 3, [])]
+
+
+def test_could_not_tolerate_a_drug_is_not_a_response() -> None:
+    r = code_of(
+        "History: PT and acetaminophen, and could not tolerate naproxen, without lasting relief.\n"
+        "Procedure: I injected the left gluteus medius and the left piriformis with lidocaine 5 mL. Bandaid applied."
+    )
+    assert "RESPONSE_MISSING" in {f.check for f in r.findings}
+
+
+def test_pain_after_an_event_in_the_history_is_not_the_post_score() -> None:
+    r = code_of(
+        "S: L interscapular pain for 3 months after a heavy-lifting shift, 7/10.\nP: TPI L rhomboid major x2. "
+        "Lidocaine 1% 3 mL.\nPost: 7/10 -> 2/10."
+    )
+    assert "RESPONSE_MISSING" not in {f.check for f in r.findings}
+
+
+def test_an_addendum_that_corrects_the_side() -> None:
+    r = code_of(
+        "PROCEDURE: Injected: right gluteus medius (2 sites) and right piriformis (1 site). 1% lidocaine 5 mL.\n"
+        "ADDENDUM 01/13/2026 16:20 - laterality correction: the Injected line above states the wrong side. The "
+        "injections were performed on the LEFT gluteus medius and the LEFT piriformis."
+    )
+    assert muscles(r) == {("gluteus medius", "left", "injection"), ("piriformis", "left", "injection")}
+
+
+def test_a_macro_contradicted_by_the_free_text() -> None:
+    r = code_of(
+        "PROCEDURE (macro): trigger point injections were performed into the bilateral trapezius and bilateral levator "
+        "scapulae muscles using 1% lidocaine.\nProvider free text: The macro above is the clinic default and is wrong "
+        "on the sites. Only the right upper trapezius and right levator scapulae were injected. The left trapezius and "
+        "left levator scapulae were NOT injected."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_an_allergy_heading_over_plain_lines() -> None:
+    r = code_of(
+        "ALLERGIES\n   Triamcinolone (Kenalog) - hives after a knee injection, 2022\n   Amoxicillin - rash\n\n"
+        "PROCEDURE: TPI R gluteus medius x2, R TFL x1. Injectate: 1:1 1% lidocaine and 0.5% bupivacaine, 8 mL total."
+    )
+    assert drug_lines(r) == []
+
+
+def test_carried_forward_and_quoted_blocks_are_history() -> None:
+    r = code_of(
+        "[carried forward] PROCEDURE 04/30/2024: TPI right and left upper trapezius, right and left levator scapulae, "
+        "1% lidocaine 8 mL + Kenalog-40 1 mL.\n[end carried forward]\nToday: bilateral upper trapezius injected with "
+        "1% lidocaine 4 mL + Kenalog-40 0.5 mL."
+    )
+    assert drug_lines(r) == [("J3301", 2, [])]
+    r = code_of(
+        "Quoted from Dr. A's note of 10/15/2024:\n> PROCEDURE: TPI right supraspinatus x2, right teres minor x1.\n"
+        "> Injectate: 1% lidocaine 5 mL + Kenalog-40 1 mL (40 mg).\n(end of quoted text)\n"
+        "Today: right supraspinatus and right infraspinatus injected with 2% lidocaine 3 mL and Kenalog-10 1 mL."
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == [("J3301", 1, [])]
+
+
+def test_a_late_entry_line_opens_the_procedure() -> None:
+    r = code_of(
+        "PROCEDURE: TPI R gluteus maximus and R gluteus medius. 0.5% bupivacaine 4 mL.\nPLAN: HEP.\n"
+        "ADDENDUM 09/10/2025 08:15 (late entry, same physician): Correction to the procedure above. The right piriformis "
+        "was NOT injected. As the needle was advanced toward the piriformis the patient felt a paresthesia."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_group_with_its_own_site_count_is_not_a_summary() -> None:
+    r = code_of(
+        "Procedure:\n- Right quadratus lumborum x2, left quadratus lumborum x2, right iliocostalis lumborum x1.\n"
+        "- Lumbar paraspinals bilaterally at L3, L4 and L5 (6 sites).\nInjectate: 1% lidocaine 8 mL."
+    )
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}
+
+
+def test_a_dry_needling_field_and_a_capitals_dry_needling_title() -> None:
+    r = code_of(
+        "Procedure:\n1) Dry needling: solid filament needles into the right soleus and right fibularis longus.\n"
+        "2) Trigger point injections: the right soleus was then injected with Kenalog-40 0.5 mL."
+    )
+    assert muscles(r) == {("soleus", "right", "injection"), ("fibularis longus", "right", "dry_needling")}
+    r = code_of(
+        "SUBJECTIVE: neck pain. First dry needling session today.\n\nDRY NEEDLING (TrP-DN, no injectate)   Needles: "
+        "0.25 x 30 mm\n  Muscle            Side    Needled\n  Upper trapezius    R       ✓\n  Infraspinatus      R       -\n"
+    )
+    assert muscles(r) == {("trapezius", "right", "dry_needling")}
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_grids_with_count_and_box_cells() -> None:
+    r = code_of(
+        "INJECTION GRID\n  Muscle                 Left     Right\n  Upper trapezius         2        2\n"
+        "  Sternocleidomastoid     0        1\n  Splenius capitis        0        0\n\nLidocaine 1% 6 mL."
+    )
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("sternocleidomastoid", "right", "injection"),
+    }
+    r = code_of(
+        "| Muscle             | Left | Right |\n|--------------------|------|-------|\n| Quadratus lumborum | [x]  | [x]   |\n"
+        "| Gluteus medius     | [x]  | [ ]   |\n| Piriformis         | [ ]  | [ ]   |\nRopivacaine 0.2% 10 mL."
+    )
+    assert procedure(r) == ("20553", 3)
+    r = code_of(
+        "MUSCLES INJECTED           LEFT    RIGHT\nSemispinalis capitis        ☒       ☒\nSplenius capitis            ☒       ☐\n"
+        "Temporalis                  ☐       ☐\n\nInjectate: bupivacaine 0.25%, 6 mL total"
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_injected_and_dry_needled_columns() -> None:
+    r = code_of(
+        "Tick what was done to each muscle:\n    Muscle              Side    Injected    Dry needled\n"
+        "    Upper trapezius      R        [x]          [ ]\n    Supraspinatus        R        [x]          [x]\n"
+        "    Infraspinatus        R        [ ]          [x]\n    Teres major          R        [ ]          [ ]\n\n"
+        "Injectate: lidocaine 1% 5 mL + dexamethasone 4 mg"
+    )
+    assert muscles(r) == {
+        ("trapezius", "right", "injection"), ("supraspinatus", "right", "injection"),
+        ("infraspinatus", "right", "dry_needling"),
+    }
+
+
+def test_export_layouts_tabs_csv_semicolons_and_yes_no_columns() -> None:
+    r = code_of(
+        "muscle\tside\tsites\tinjected\ntibialis anterior\tright\t2\tY\nfibularis brevis\tright\t0\tN\n\n"
+        "medication\tdose\tvial\twasted\ndexamethasone\t4 mg\tsingle-dose 1 mL\tnone\n"
+    )
+    assert muscles(r) == {("tibialis anterior", "right", "injection")}
+    assert drug_lines(r) == [("J1100", 4, ["JZ"])]
+    r = code_of(
+        'Trigger point injections today.\n"row","muscle","side","sites","injected"\n"1","Gluteus maximus","R","2","yes"\n"2","Piriformis","R","1","yes"\n'
+        '"3","Tensor fasciae latae","R","0","no"\n\nbupivacaine 0.5% 4 mL'
+    )
+    assert procedure(r) == ("20552", 2)
+    r = code_of(
+        "MUSCLE;SIDE;INJ_COUNT;NOTE\nUpper trapezius;L;2;-\nLevator scapulae;L;1;-\nRhomboid major;L;0;-\n\n"
+        "Consent signed; chlorhexidine; palpation guided; lidocaine 1% 3 mL"
+    )
+    assert muscles(r) == {("trapezius", "left", "injection"), ("levator scapulae", "left", "injection")}
+    r = code_of(
+        "Side:  ( ) Right   (x) Left\n\nMuscle                    Injected (Y/N)    Sites\n"
+        "Extensor digitorum              Y             1\nAnconeus                        N             0\n\nLidocaine 1% 3 mL"
+    )
+    assert muscles(r) == {("extensor digitorum", "left", "injection")}
+
+
+def test_numbered_prior_sessions_and_form_fields() -> None:
+    r = code_of(
+        "Prior trigger point injection sessions (this clinic):\n  #1  12/12/2024\n  #2  03/19/2025\n  #3  05/02/2025\n"
+        "Response to last session: 65% relief for 9 weeks.\nConservative care >= 6 weeks:  [x] Physical therapy\n"
+        "Sites: R upper trapezius x2. Lidocaine 1% 2 mL.\nPain (NRS):  pre 7/10   post 3/10"
+    )
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+    assert not {"RESPONSE_MISSING", "REPEAT_RELIEF_MISSING"} & {f.check for f in r.findings}
+
+
+def test_plain_lines_under_a_lead_in_and_a_side_line_after_them() -> None:
+    r = code_of(
+        "Procedure: Trigger point injections\nMuscles injected:\n  Gluteus medius (2 sites)\n  Gluteus minimus (1 site)\n"
+        "Side: Left\n\nTender, not injected today:\n  Piriformis\n  Quadratus lumborum\nSide: Left\n\n"
+        "Medication: Polocaine (mepivacaine) 1%, 8 mL"
+    )
+    assert muscles(r) == {("gluteus medius", "left", "injection"), ("gluteus minimus", "left", "injection")}
+    assert {m.drug for m in r.medications} == {"mepivacaine"}
+
+
+def test_procedure_performed_no() -> None:
+    r = code_of(
+        "PLANNED: right upper trapezius, right levator scapulae.\nProcedure performed:  [ ] Yes   [x] No\n"
+        "Reason: fever. Medication drawn up: none (lidocaine 1% and Kenalog-40 vials not opened)"
+    )
+    assert r.lines == [] and procedure(r) == (None, 0)

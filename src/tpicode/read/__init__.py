@@ -55,7 +55,11 @@ _OTHER_HEADING = re.compile(r"\bbotox|botulinum|\binjection of the (?:\w+ )?(?:k
 
 def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     note = text
-    text, low, back = normalize(text, lower_same_length(text))
+    low0 = lower_same_length(text)
+    # (spoken punctuation marks a dictation: speech recognition's sound-alike words are looked for)
+    dictated = low0.count(" period") + low0.count(" comma ") >= 2
+    lexicon = lexicon_for(k, cues)
+    text, low, back = normalize(text, low0, lexicon.heads if dictated else None)
     fr = frame(text, cues, low)
     hits = _matcher(cues).scan(fr.low)
     infos = analyse(fr, cues, hits, dos)
@@ -66,7 +70,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     # ("No trigger point injections were performed" in a Botox note does not make it a TPI note)
     tpi_words = any(not NEGATED_JUST_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
     facts.tpi_documented = (tpi_words or not other_in_note) and not _headed_by_other(fr, cues)
-    mentions = lexicon_for(k, cues).find(text, fr.low)
+    mentions = lexicon.find(text, fr.low, dictated)
     facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
     facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues)
     if facts.tpi_documented:

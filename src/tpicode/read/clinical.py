@@ -43,6 +43,7 @@ def _denied_today(low: str, modality: str, clause_of: Callable[[int], ClauseInfo
     return False
 
 
+_NOT_JUST_BEFORE = re.compile(r"\b(?:not|n't|never|unable to)\s+$")
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
     r"|\bguid\w* by palpation|\bwas not used\b"
@@ -55,8 +56,8 @@ _PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:\((?:
 _PAIN_BARE = re.compile(r"(?<![\d/.])(\d{1,2})\s+(?:before|after|pre(?:-procedure)?|post(?:-procedure)?)\b")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
 # (not the next field's label: "Pre-procedure pain: 7/10   Post-procedure pain: 3/10")
-_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b(?![\w -]{0,20}:)")
-_PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b(?![\w -]{0,20}:)")
+_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b(?![\w -]{0,20}:)(?!\s*\d)")
+_PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b(?![\w -]{0,20}:)(?!\s*\d)")
 _POST = re.compile(r"(?:->|→|=>)\s*$|\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
     r"\btolerat\w+\b|\btol(?:\.|'d)? (?:well|it well|procedure)|\b(?:reports?|reported|reporting|noted|felt|experienced|with|had|achieved|describes)\s+(?:\w+\s+){0,3}(?:relief|improvement|reduction|decrease)\b"
@@ -80,7 +81,8 @@ _NEG_OUTCOME = re.compile(
     r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*|\bbut not\b|\bnot (?:the |her |his )?pain\b"
     r"|\bstill (?:painful|has pain|symptomatic|hurts)"
 )
-_TRIED = re.compile(r"\b(?:pt|physical therapy|physio(?:therapy)?)\s*(?:x\s*)?\d+\s*(?:wks?|weeks?|visits?|sessions?|months?|mos?)\b|\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b")
+_TRIED = re.compile(r"\b(?:pt|physical therapy|physio(?:therapy)?)\s*(?:x\s*)?\d+\s*(?:wks?|weeks?|visits?|sessions?|months?|mos?)\b|\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b"
+    r"|\bconservative (?:care|treatment|therapy|management)\s*(?:>=?|≥|for|x|of|over)?\s*\d+\+?\s*(?:wks?|weeks?|months?|mos?)\s*:")
 _NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
 _INDICATION = re.compile(r"\bindications?\s*:|\bfor (?:the )?(?:treatment of )?(?:chronic |acute |persistent |ongoing )?(?:myofascial|muscle|trigger|tension|myalgia|fibromyalgia)|\bdue to (?:myofascial|trigger)|\bmedical necessity\b|\bindicated (?:for|due)")
 _TP_EXAM = re.compile(
@@ -120,7 +122,7 @@ _ORDERS_HEADING = re.compile(r"\s*(?:orders?|medications? ordered|procedures? or
 _NOT_ADDRESSED = re.compile(
     r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated|raised|discussed)\b"
 )
-_DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
+_DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 # "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
@@ -230,7 +232,7 @@ def read_clinical(
 
     # each fact walks the few matches of its own cues, not every clause
     for modality in ("ultrasound", "fluoroscopy", "mri"):
-        if _denied_today(low, modality, clause_of):
+        if not h[modality].spans or _denied_today(low, modality, clause_of):
             continue  # "Ultrasound was NOT used today": template text saying otherwise does not apply
         for span in h[modality].spans:
             info = clause_of(span[0])
@@ -258,13 +260,14 @@ def read_clinical(
         ctx_before = low[max(cs, ps - 45) : ps]
         ctx_after = low[pe : min(ce, pe + 40)]
         span = (ps, pe)
-        if _POST_AFTER.match(ctx_after):
+        if _POST_AFTER.match(ctx_after) and sec != "history":
             facts.pain_post = facts.pain_post or span
             continue
         if _PRE_AFTER.match(ctx_after):
             facts.pain_pre = facts.pain_pre or span
             continue
-        post = _POST.search(ctx_before) or sec == "response"
+        # (not the history's "pain for 3 months after a heavy-lifting shift, 7/10")
+        post = (_POST.search(ctx_before) and sec != "history") or sec == "response"
         if post and (facts.pain_pre is not None or _POST_WORD.search(ctx_before)):
             facts.pain_post = facts.pain_post or span
         elif _PRE.search(ctx_before) or facts.pain_pre is None:
@@ -273,6 +276,8 @@ def read_clinical(
         info = clause_of(span[0])
         # "will tolerate", "should feel relief" are plans; a future cue further off is another clause's
         if info is not None and not h["future"].any(max(info.clause.start, span[0] - 25), span[0]):
+            if info.clause.section == "history" or info.status == "history" or _NOT_JUST_BEFORE.search(low, max(0, span[0] - 12), span[0]):
+                continue  # "could not tolerate naproxen": the history of another treatment
             facts.response = span
             break
     facts.complications = h["complications"].spans[0] if h["complications"].spans else None

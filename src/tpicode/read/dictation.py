@@ -23,9 +23,11 @@ _TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: 
 _WORD_VALUE = {w: n for n, w in {**_UNITS, **_TENS}.items()}
 _WORD_VALUE["fourty"] = 40
 _NUMWORD = r"(?:" + "|".join(sorted(_WORD_VALUE, key=len, reverse=True)) + r")"
+_DIGIT = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
 # "one hundred", "twenty five", "forty-five", "one and a half", "one point five", "a half", "a quarter"
 _NUMBER = re.compile(
     r"(?<![a-z])(?P<num>"
+    r"(?:" + _DIGIT + r" ){2,}" + _DIGIT + r"(?![ -](?:hundred|point|and|" + _NUMWORD + r")\b)|"  # "nine nine two one four"
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
     r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r")?)?)"
     r"|(?:one |a )?(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))"  # "half a cc" -> "0.5 cc"
@@ -58,6 +60,12 @@ _UNIT_TO = {
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
     "cc": "cc", "mls": "ml", "mil": "ml",
 }
+_TAB = re.compile("\t")
+_EXPORT_ROW = re.compile(r'^[ \t]*(?:"[^"\n]*"(?:,"[^"\n]*"){2,}|[^;\n]{1,60}(?:;[^;\n]{0,60}){3,})[ \t]*$', re.MULTILINE)
+_QUOTED_SEP = re.compile(r'^[ \t]*"|","|"[ \t]*$')
+_SEMI_SEP = re.compile(r"[ \t]*;[ \t]*")
+_WRITE_LIFT = re.compile(r"\b(write|lift)[ -]+([a-z]+)")
+_SIDE_NEXT = frozenset({"side", "sided", "upper", "lower", "middle", "mid", "anterior", "posterior", "medial", "lateral"})
 _BY_LATERAL = re.compile(r"\bby lateral(?=(?:ly)?\b)")
 _NUMBER_BEFORE = re.compile(r"(?:\d|\b" + _NUMWORD + r") $")
 _OUT_OF = re.compile(r"\b(?:\d{1,2}|" + _NUMWORD + r")\s+(?P<w>out of)\s+(?=(?:10|ten)\b)")
@@ -70,6 +78,8 @@ _UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milli
 
 def _spoken_value(words: str) -> str | None:
     parts = words.replace("-", " ").split()
+    if len(parts) >= 3 and all(_WORD_VALUE.get(w, 10) < 10 for w in parts):
+        return "".join(str(_WORD_VALUE[w]) for w in parts)  # a code read digit by digit: "nine nine two one four"
     total = 0.0
     current = 0.0
     frac = ""
@@ -105,13 +115,14 @@ _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
 _PREVIOUS_NOTE = re.compile(r"(?:previous|prior|last) (?:procedure|visit|tpi) note")
 # ("PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference: ... END OF PREVIOUS PROCEDURE NOTE")
 _COPIED = re.compile(
-    r"^[ \t\-=*#\[(]*(?:(?:copied|carried forward|copy forward|pasted|imported) (?:from|of)?|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
-    r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#\[(]*end of (?:cop|previous|prior|last|imported)).*\n?)*?)"
-    r"(?:^[ \t\-=*#\[(]*end of (?:cop|previous|prior|last|imported)[^\n]*$|\Z|(?=^\s*$))",
+    r"^[ \t\-=*#\[(]*(?:(?:copied|carried forward|copy forward|pasted|imported)(?: (?:from|of)?|\])|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
+    r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#\[(]*end (?:of )?(?:cop|carried|previous|prior|last|imported)).*\n?)*?)"
+    r"(?:^[ \t\-=*#\[(]*end (?:of )?(?:cop|carried|previous|prior|last|imported)[^\n]*$|\Z|(?=^\s*$))",
     re.MULTILINE,
 )
 
 
+_QUOTED_RUN = re.compile(r"(?:^[ \t]*>[ \t][^\n]*(?:\n|$)){2,}", re.MULTILINE)
 _ANY_FORM = re.compile(r"[\[(☐☑☒]|\.\.\.|___|cop(?:ied|y)|carried")
 _LEADERS = re.compile(r"\.{3,}|_{3,}")
 
@@ -156,7 +167,8 @@ def unchecked_and_quoted(low: str) -> str:
     """
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
-    copied = "cop" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
+    quoted = "> " in low and _QUOTED_RUN.search(low) is not None
+    copied = quoted or "cop" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
     if not (boxes or leaders or copied):
         return low
     buf = list(low)
@@ -168,6 +180,10 @@ def unchecked_and_quoted(low: str) -> str:
     if leaders:
         for m in _LEADERS.finditer(low):
             buf[m.start() : m.end()] = " " * (m.end() - m.start())  # "Upper trapezius ........ [x] Left"
+    if quoted:
+        for m in _QUOTED_RUN.finditer(low):  # "> PROCEDURE: ..." lines quoted from another note
+            a, b = m.start(), m.end()
+            buf[a:b] = ["\n" if c == "\n" else " " for c in low[a:b]]
     if copied:
         for m in _COPIED.finditer(low):
             a, b = m.start(), m.end()
@@ -175,7 +191,7 @@ def unchecked_and_quoted(low: str) -> str:
     return "".join(buf)
 
 
-def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
+def normalize(text: str, low: str, heads: frozenset[str] | None = None) -> tuple[str, str, BackMap | None]:
     """The note (and its lowercase) with unticked boxes and copied text blanked and dictation undone.
 
     Returns the rewritten text, its lowercase, and the map from its offsets back to the note's
@@ -185,8 +201,30 @@ def normalize(text: str, low: str) -> tuple[str, str, BackMap | None]:
     # Only the words that can start a spoken form are looked at, each with one anchored match: a
     # full-text scan per pattern would cost more than all the rest of the reader.
     edits: list[Edit] = []
+    if "\t" in low:  # a tab-separated export: a tab is a column gap, as a run of spaces is in aligned text
+        edits += [(t.start(), t.end(), "   ") for t in _TAB.finditer(low)]
+    if '","' in low or low.count(";") >= 6:  # (two rows of three separators at least)
+        # a CSV or semicolon export ("\"gluteus medius\",\"r\",\"1\"", "upper trapezius;left;2;2.0"): its
+        # separators become column gaps, as in a table aligned with spaces
+        # (only a table: two or more rows in a row with as many separators, not a line of prose with semicolons)
+        rows = [(x, x.group().count('","') if x.group().lstrip().startswith('"') else x.group().count(";")) for x in _EXPORT_ROW.finditer(low)]
+        for i, (x, n) in enumerate(rows):
+            near = [r for r in rows[max(0, i - 1) : i + 2] if r[0] is not x]
+            if not any(r[1] == n and (r[0].end() + 1 == x.start() or x.end() + 1 == r[0].start()) for r in near):
+                continue
+            row = x.group()
+            quoted = row.lstrip().startswith('"')
+            for sm in (_QUOTED_SEP if quoted else _SEMI_SEP).finditer(row):
+                edits.append((x.start() + sm.start(), x.start() + sm.end(), "   "))
     if "by lat" in low:  # speech recognition's "by lateral" for "bilateral"
         edits += [(m.start(), m.end(), "bilateral") for m in _BY_LATERAL.finditer(low)]
+    if heads is not None and ("write" in low or "lift" in low):
+        # a dictation's "write upper trapezius", "lift piriformis": a side before a muscle's name
+        for wm in _WRITE_LIFT.finditer(low):
+            nxt = wm.group(2)
+            # (or the first sounds of one split by the dictation: "write infra spin atus")
+            if nxt in heads or nxt in _SIDE_NEXT or (len(nxt) >= 4 and "~" + nxt[:4] in heads):
+                edits.append((wm.start(1), wm.end(1), "right" if wm.group(1) == "write" else "left"))
     covered = -1
     starts = _trigger_words(low)
     if not starts and not edits:

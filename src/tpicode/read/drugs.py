@@ -116,6 +116,7 @@ def read_drugs(
     low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
     tpi_document: bool, cues: Cues,
 ) -> list[DrugFact]:
+    corrects = cues.correction.search(low) is not None  # (most notes correct nothing)
     starts = [i.clause.start for i in infos]
     per_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -164,7 +165,7 @@ def read_drugs(
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
             elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
                 status = "other"  # "Claim billed: 20553; J1010 x 2 (the biller counted two 40-mg units of Depo-Medrol)"
-            elif corrected_later(low, ms, j, cues.correction):
+            elif corrects and corrected_later(low, ms, j, cues.correction):
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
@@ -223,6 +224,8 @@ def read_drugs(
     merged = _merge(found, k, totals)
     _withdrawn_later(low, merged, cues)
     _waste_elsewhere(low, infos, per_clause, merged, k)
+    if "  " in low and ("wast" in low or "discard" in low):
+        _waste_column(low, merged)
     _totals_elsewhere(low, infos, per_clause, merged, k)
     return merged
 
@@ -269,7 +272,49 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
 
 
 
+_SENTENCE_END = re.compile(r"[.;](?:\s|$)")
 _MORE_GIVEN = re.compile(r"\b(?:additional|another|more|also|further|extra|second|repeat(?:ed)?)\b")
+
+
+_CELL = re.compile(r"\S+(?: \S+)*")
+_WASTE_HEAD = re.compile(r"^wast(?:ed|e|age)?\b|^discarded\b")
+
+
+def _waste_column(low: str, drugs: list[DrugFact]) -> None:
+    """A drug table with a waste column ("medication  ...  vial  wasted" over "dexamethasone ... single-dose 1 mL
+    none"): each row's cell under it is that drug's waste."""
+    today = [d for d in drugs if d.status == "today"]
+    pos = 0
+    col = col_index = width = -1
+    while pos < len(low):
+        end = low.find("\n", pos)
+        end = len(low) if end < 0 else end
+        cells = [(m.start() - pos, m.group()) for m in _CELL.finditer(low, pos, end)]
+        heads = [(i, c) for i, (c, t) in enumerate(cells) if _WASTE_HEAD.match(t)]
+        if len(cells) >= 3 and heads:
+            col_index, col = heads[0]
+            width = len(cells)
+        elif not cells:
+            col = -1
+        elif col >= 0:
+            row = [d for d in today if pos <= d.spans[0][0] < end]
+            if len(row) == 1 and len(cells) >= 3:
+                # (the same number of cells: by index, as a tab-separated export's columns do not line up)
+                _c, cell = cells[col_index] if len(cells) == width else min(cells, key=lambda c: abs(c[0] - col))
+                d = row[0]
+                if re.match(r"(?:none|no|0|zero|nil)\b", cell):
+                    d.no_waste = True
+                else:
+                    wm = re.match(r"(\d+(?:\.\d+)?)\s*(mg|units?|ml|cc)\b", cell)
+                    if wm:
+                        val, unit = float(wm.group(1)), wm.group(2)
+                        if unit == "mg":
+                            d.wasted_mg = val
+                        elif unit.startswith("unit"):
+                            d.wasted_units = val
+                        elif d.conc_mg_per_ml:
+                            d.wasted_mg = val * d.conc_mg_per_ml
+        pos = end + 1
 
 
 def _superseded(low: str, found: list[tuple[DrugFact, int, bool]], infos: list[ClauseInfo], cues: Cues) -> None:
@@ -286,7 +331,15 @@ def _superseded(low: str, found: list[tuple[DrugFact, int, bool]], infos: list[C
             if _MORE_GIVEN.search(infos[idx].text):
                 continue
             for earlier, _j in items[:i]:
-                if earlier.status == "today" and cues.correction.search(low, earlier.spans[-1][1], later.spans[0][0]):
+                cue = cues.correction.search(low, earlier.spans[-1][1], later.spans[0][0])
+                if cue is None:
+                    continue
+                # (the correction is about this drug: named again after the cue, or in the cue's sentence)
+                sentence = max(low.rfind(".", 0, cue.start()), low.rfind("\n", 0, cue.start())) + 1
+                named = [sp for f, _i, _h in found if f.drug_id == later.drug_id for sp in f.spans if sentence <= sp[0] < later.spans[0][0]]
+                # (or the sentence after the cue: "Correction. Only 0.25 cc of Kenalog 40 was injected.")
+                soon = len(_SENTENCE_END.findall(low, cue.end(), later.spans[0][0])) <= 1
+                if earlier.status == "today" and (named or soon):
                     earlier.status = "other"
                     if later.conc_mg_per_ml is None and later.conc_units_per_ml is None:
                         later.conc_mg_per_ml, later.conc_units_per_ml = earlier.conc_mg_per_ml, earlier.conc_units_per_ml

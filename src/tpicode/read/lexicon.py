@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 import ahocorasick
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
@@ -127,6 +127,21 @@ class Lexicon:
         self._known = self._known - only_misspelled
         self._fuzzy_cache.clear()
         self._unfixable.clear()
+        # Speech recognition splits a name into sound-alike words ("mass eater", "infra spin atus", "lido
+        # cane"): in dictated notes, runs of 2-4 words are compared, spaces removed and spelled by sound,
+        # with the names' sound keys (muscles' names, synonyms and parts; drugs' names).
+        self._joined: dict[str, Entry] = {}
+        for t, e in terms.items():
+            if e.kind == "group" or len(t) < 7 or (e.kind == "muscle" and t in misspelled):
+                continue
+            self._joined.setdefault(sound_key(t), e)
+        by_first: dict[str, list[str]] = {}
+        for key in self._joined:
+            by_first.setdefault(key[0], []).append(key)
+        self._joined_by_first = {c: tuple(ks) for c, ks in by_first.items()}
+        self._joined_cache: dict[str, str | None] = {}
+        heads = {t.split()[0] for t, e in terms.items() if e.kind == "muscle" and len(t) > 2}
+        self.heads = frozenset(heads | {"~" + h[:4] for h in heads if len(h) >= 6})  # ("~infr": a name's opening)
 
     def _correct(self, word: str) -> str | None:
         hit = self._fuzzy_cache.get(word, "")
@@ -150,7 +165,58 @@ class Lexicon:
             self._unfixable.add(word)
         return best
 
-    def find(self, text: str, low: str) -> list[Mention]:
+    def _joined_match(self, key: str) -> str | None:
+        hit = self._joined_cache.get(key, "")
+        if hit != "":
+            return hit
+        best: str | None = key if key in self._joined else None
+        if best is None:
+            cutoff = 85.0 if len(key) >= 10 else 88.0
+            got = process.extractOne(
+                key, [c for c in self._joined_by_first.get(key[0], ()) if abs(len(c) - len(key)) <= 2],
+                scorer=fuzz.ratio, score_cutoff=cutoff,
+            )
+            best = got[0] if got else None
+        if len(self._joined_cache) >= _FUZZY_CACHE_MAX:
+            self._joined_cache.clear()
+        self._joined_cache[key] = best
+        return best
+
+    def _split_names(self, low: str, taken: list[Mention]) -> list[Mention]:
+        """Names a dictation split into words ("mass eater" = masseter), outside the names already found."""
+        words = [(m.start(), m.end(), m.group()) for m in _ANY_WORD.finditer(low)]
+        busy = [(m.start, m.end, m.id) for m in taken]
+        out: list[Mention] = []
+        i = 0
+        n = len(words)
+        while i < n:
+            a, _b, first = words[i]
+            hit = None
+            if first not in _NOT_NAME_START:
+                for j in range(min(n - 1, i + 3), i, -1):  # the longest run first
+                    if words[j][2] in _NOT_NAME_END or any(low[words[x][1] : words[x + 1][0]] != " " for x in range(i, j)):
+                        continue
+                    end = words[j][1]
+                    inside = [x for x in busy if x[0] < end and a < x[1]]
+                    if any(x[0] < a or x[1] > end for x in inside):
+                        continue
+                    key = sound_key("".join(w for _s, _e, w in words[i : j + 1]))
+                    if len(key) < 7:
+                        continue
+                    found = self._joined_match(key)
+                    # ("Sell A Stone Soluspan": a run may take in a name of the same drug)
+                    if found is not None and all(x[2] == self._joined[found].id for x in inside):
+                        hit = (j, self._joined[found])
+                        break
+            if hit is None:
+                i += 1
+                continue
+            j, entry = hit
+            out.append(Mention(entry.kind, entry.id, entry.part, a, words[j][1], True))
+            i = j + 1
+        return out
+
+    def find(self, text: str, low: str, dictated: bool = False) -> list[Mention]:
         """Longest non-overlapping whole-word matches, in text order, with offsets into `text`."""
         fixes: list[tuple[int, int, str]] = []
         spaced = word_spaced(low)
@@ -181,6 +247,8 @@ class Lexicon:
                 if (i == 0 or not text[i - 1].isalnum()) and (j >= tn or not text[j].isalnum()):
                     found.append(Mention(e.kind, e.id, e.part, i, j, False))
                 i = text.find(term, i + 1)
+        if dictated:
+            found.extend(self._split_names(low, found))
         if not found:
             return found
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))
@@ -191,6 +259,25 @@ class Lexicon:
                 out.append(mt)
                 last_end = mt.end
         return out
+
+
+_ANY_WORD = re.compile(r"[a-z]+")
+_NOT_NAME_START = frozenset(
+    ["the", "a", "an", "of", "and", "or", "with", "in", "at", "to", "on", "for", "by", "is", "was", "were", "left", "right", "l", "r", "lt", "rt", "bilateral", "both", "side", "sided", "then"]
+)
+_NOT_NAME_END = frozenset(["the", "a", "an", "of", "and", "or", "with", "in", "at", "to", "on", "for", "by", "then"])
+_SOUNDS = (
+    (re.compile(r"ph"), "f"), (re.compile(r"rh"), "r"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"ck|c|q"), "k"),
+    (re.compile(r"y"), "i"), (re.compile(r"z"), "s"), (re.compile(r"ae"), "e"), (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def sound_key(term: str) -> str:
+    """A name as it sounds, without spaces: "Rhomboid major" and "rom boyd major" share "romboidmajor"."""
+    s = re.sub(r"[^a-z]", "", term.lower())
+    for pat, rep in _SOUNDS:
+        s = pat.sub(rep, s)
+    return s
 
 
 def _whole_words(ac: ahocorasick.Automaton, text: str, spaced: str | None = None) -> list[tuple[int, int, Entry]]:
@@ -209,7 +296,16 @@ def corrected_later(low: str, ms: list[Mention], i: int, correction: re.Pattern[
     """ "the right piriformis, correction, that was the left piriformis": mention i is replaced by a later
     mention of the same name (one of the next two) after a correction word."""
     m = ms[i]
-    return any(o.id == m.id and correction.search(low, m.end, o.start) for o in ms[i + 1 : i + 3])
+    if any(o.id == m.id and correction.search(low, m.end, o.start) for o in ms[i + 1 : i + 3]):
+        return True
+    # "the right vastus medialis, correction, the right vastus lateralis": the next name, right after it
+    if i + 1 < len(ms) and ms[i + 1].kind == m.kind:
+        gap = low[m.end : ms[i + 1].start]
+        return len(gap) <= 40 and not _GAP_BREAK.search(gap) and correction.search(gap) is not None
+    return False
+
+
+_GAP_BREAK = re.compile(r"[.;:\n]|\b(?:also|additional|and|plus|addendum)\b")
 
 
 @functools.cache

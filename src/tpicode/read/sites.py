@@ -119,6 +119,7 @@ def read_sites(
     text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
     tpi_document: bool,
 ) -> tuple[list[MuscleFact], list[GroupFact]]:
+    corrects = cues.correction.search(low) is not None  # (most notes correct nothing)
     starts = [i.clause.start for i in infos]
     by_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -220,7 +221,7 @@ def read_sites(
                     sides[i] = same if rel.group(1) == "ipsi" else (("right",) if same == ("left",) else ("left",))
         for i, m in enumerate(ms):
             status = mention_status(info, m.start, m.end) if tpi_document else "other"
-            if m.kind == "muscle" and corrected_later(low, ms, i, cues.correction):
+            if m.kind == "muscle" and corrects and corrected_later(low, ms, i, cues.correction):
                 status = "other"
             if status in ("exam", "unclear") and idx in upgraded and m.kind == "muscle":
                 status = "today"
@@ -230,6 +231,8 @@ def read_sites(
                 status = "negated"
             if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
                 status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
+            if status == "today" and m.kind == "muscle" and _NO_CELL.match(low, m.end):
+                status = "negated"  # "Extensor carpi ulnaris        N      0": the Injected (Y/N) column says no
             if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
@@ -256,7 +259,13 @@ def read_sites(
                         explicit=any(k == "done" and a < m.end + 30 and b > m.start - 30 for a, b, k in info.cues)
                         or any(ms[j].kind == "muscle" for run in runs if i in run for j in run),
                         # "plus two additional sites in the left upper back": more sites, not a summary
-                        additional=_MORE_SITES_BEFORE.search(low, max(cs, m.start - 45), m.start) is not None,
+                        additional=_MORE_SITES_BEFORE.search(low, max(cs, m.start - 45), m.start) is not None
+                        # or a site item of its own with its count ("- Lumbar paraspinals bilaterally at L3-L5 (6 sites)")
+                        or (
+                            info.clause.list_item
+                            and not any(o.kind == "muscle" for o in ms)
+                            and _OWN_COUNT.search(low, m.end, ce) is not None
+                        ),
                     )
                 )
                 continue
@@ -279,11 +288,14 @@ def read_sites(
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
-    muscles = _side_columns(low, infos, muscles, k)
+    muscles = _side_columns(text, low, infos, muscles, k)
     if "[" in text or "☐" in text or "☒" in text or "☑" in text:
         muscles = _ticked_sides(text, low, infos, muscles, k)
+        if "needl" in low and "inject" in low:
+            muscles = _procedure_columns(text, low, muscles)
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
+    _side_corrected(muscles, low)
     _entered_in_error(low, infos, muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
@@ -323,11 +335,46 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
         if f.status != "today":
             continue
         for r in refused:
-            if r.muscle_id != f.muscle_id or r.laterality not in (f.laterality, "unspecified"):
-                continue
+            if r.muscle_id != f.muscle_id or (r.laterality not in (f.laterality, "unspecified") and f.laterality != "unspecified"):
+                continue  # ("the needle was advanced toward the piriformis" after "the right piriformis was NOT injected")
             later = r.spans[0][0] > f.spans[0][0]
-            if not f.explicit or (later and correction.search(low, f.spans[0][1], r.spans[0][0]) is not None):
+            if not f.explicit or (
+                later
+                and (correction.search(low, f.spans[0][1], r.spans[0][0]) or _WRONG_SIDE.search(low, f.spans[0][1], r.spans[0][0]))
+            ):
                 f.status = "negated"
+                break
+
+
+_NO_CELL = re.compile(
+    r"(?:[ \t]{2,}(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
+    r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
+)
+_OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d")
+_WRONG_SIDE = re.compile(
+    r"\b(?:wrong|incorrect\w*|in error|correction|corrected|should (?:read|have read|be)|mis-?(?:dictated|stated|documented|typed)"
+    r"|(?:template|clinic|macro) default|default (?:text|macro|template))\b"
+)
+
+
+def _side_corrected(muscles: list[MuscleFact], low: str) -> None:
+    """ "Injected: right gluteus medius ... ADDENDUM: the line above states the wrong side; the injections were
+    performed on the LEFT gluteus medius": a later mention on the other side, after a correction, replaces it."""
+    if not _WRONG_SIDE.search(low):
+        return
+    today = [f for f in muscles if f.status == "today"]
+    for f in today:
+        if f.laterality == "unspecified":
+            continue
+        for r in today:
+            if (
+                r.muscle_id == f.muscle_id
+                and r.laterality not in (f.laterality, "unspecified")
+                and r.spans[0][0] > f.spans[0][1]
+                and _WRONG_SIDE.search(low, f.spans[0][1], r.spans[0][0])
+                and not any(o.muscle_id == f.muscle_id and o.laterality == f.laterality and o.spans[0][0] > r.spans[0][0] for o in today)
+            ):
+                f.status = "other"
                 break
 
 
@@ -353,11 +400,11 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
 _SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
 
 
-def _side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
     """A table with Left and Right columns ("| Upper trapezius | [x] x2 | [x] x2 |"): a muscle's sides are the
     columns whose cell is filled (unticked boxes are blanked before reading); none filled, not injected."""
     if "|" not in low:
-        return _aligned_side_columns(low, infos, muscles, k) if "  " in low else muscles
+        return _aligned_side_columns(text, low, infos, muscles, k) if "  " in low else muscles
     out = muscles
     cols: dict[int, str] = {}
     for info in infos:
@@ -377,7 +424,12 @@ def _side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], 
                and k.muscles[f.muscle_id].paired]
         if not row:
             continue
-        sides = [side for i, side in sorted(cols.items()) if i < len(cells) and cells[i] and not set(cells[i]) <= {"-", "_"}]
+        # (a ticked box is blanked in `low`: "| Quadratus lumborum | [x] | [x] |" is read from the note)
+        ticked = [_CHECKED_BOX.search(c) is not None for c in text[cs:ce].split("|")]
+        sides = [
+            side for i, side in sorted(cols.items())
+            if i < len(cells) and ((cells[i] and not _EMPTY_CELL.match(cells[i])) or (i < len(ticked) and ticked[i]))
+        ]
         kept = [f for f in out if f not in row]
         for f in row:
             if not sides:
@@ -432,11 +484,58 @@ def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
     return out
 
 
+_PROC_HEAD = re.compile(r"(?P<inj>\binj(?:ected|ection)?\b)|(?P<dry>\bdry[- ]?needled\b|\bdry[- ]?needling\b|\bneedled\b|\bdn\b)")
+
+
+def _procedure_columns(text: str, low: str, muscles: list[MuscleFact]) -> list[MuscleFact]:
+    """A grid with an Injected and a Dry-needled column of boxes: a row's ticked boxes say what was done to
+    that muscle (both: an injection); none ticked, nothing was."""
+    out = list(muscles)
+    pos = 0
+    cols: list[tuple[int, str]] = []
+    while pos < len(low):
+        end = low.find("\n", pos)
+        end = len(low) if end < 0 else end
+        heads = [(m.start() - pos, m.lastgroup or "") for m in _PROC_HEAD.finditer(low, pos, end)]
+        if {h for _c, h in heads} == {"inj", "dry"} and "[" not in text[pos:end] and "☐" not in text[pos:end]:
+            cols = heads
+        elif not low[pos:end].strip():
+            cols = []
+        elif cols:
+            row = [i for i, f in enumerate(out) if pos <= f.spans[0][0] < end and f.status in ("today", "negated")]
+            boxes = [(m.start() - pos, _CHECKED_BOX.match(m.group()) is not None) for m in _ANY_BOX.finditer(text, pos, end)]
+            if row and len(boxes) >= 2:
+                done = {_nearest_column(cols, at) for at, ticked in boxes if ticked}
+                for i in row:
+                    f = out[i]
+                    if not done:
+                        out[i] = dataclasses.replace(f, status="negated", spans=list(f.spans))
+                    else:
+                        out[i] = dataclasses.replace(
+                            f, status="today", procedure="injection" if "inj" in done else "dry_needling", spans=list(f.spans)
+                        )
+        pos = end + 1
+    return out
+
+
+def _nearest_column(cols: list[tuple[int, str]], at: int) -> str:
+    return min(cols, key=lambda c: abs(c[0] - at))[1]
+
+
+_ANY_BOX = re.compile(r"\[[ x✓✔*]\]|\([ x✓✔*]\)|[☐☑☒]", re.IGNORECASE)
 _SPACED_CELL = re.compile(r"\S+(?: \S+)*")
-_SIDE_HEADER_ROW = re.compile(r"^(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+\s*$")
+_SIDE_HEADER_ROW = re.compile(
+    r"^(?:(?:muscles?|sites?|locations?|trigger points?|targets?|areas?)(?:\s*/\s*\w+| injected| treated| needled)? {2,})?"
+    r"(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+\s*$"
+)
+_UNTICKED_BOX = re.compile(r"\[ \]|\( \)|☐")
+_CHECKED_BOX = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒✓✔]", re.IGNORECASE)
+_EMPTY_CELL = re.compile(r"^(?:0+(?:\.0+)?(?: ?(?:sites?|ml|cc|injections?|x))?|x ?0|no|n|none|-+|_+|n/a)$")
 
 
-def _aligned_side_columns(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
+def _aligned_side_columns(
+    text: str, low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge
+) -> list[MuscleFact]:
     """The same table aligned with spaces ("                 LEFT        RIGHT" over "Levator scapulae   [x] 2 sites
     [x] 1 site"): a row's cell belongs to the side column it starts nearest to."""
     out = muscles
@@ -448,16 +547,31 @@ def _aligned_side_columns(low: str, infos: list[ClauseInfo], muscles: list[Muscl
         if cols and cl.line != last_line + 1:
             cols = []
         if _SIDE_HEADER_ROW.match(info.text):
-            cols = [(cl.start - line_start + m.start(), _SIDE_COLUMN[m.group()]) for m in _SPACED_CELL.finditer(info.text)]
+            cols = [
+                (cl.start - line_start + m.start(), _SIDE_COLUMN[m.group()])
+                for m in _SPACED_CELL.finditer(info.text) if m.group() in _SIDE_COLUMN
+            ]
             if len({side for _c, side in cols}) < 2:
                 cols = []
             last_line = cl.line
             continue
+        if not cols and line_start > 0:
+            # (a heading line read as the section's title: "MUSCLES INJECTED      LEFT    RIGHT")
+            prev_start = low.rfind("\n", 0, line_start - 1) + 1
+            prev = low[prev_start : line_start - 1]
+            if _SIDE_HEADER_ROW.match(prev.strip()):
+                cols = [(m.start() - prev_start, _SIDE_COLUMN[m.group()]) for m in _SPACED_CELL.finditer(low, prev_start, line_start - 1)
+                        if m.group() in _SIDE_COLUMN]
+                if len({side for _c, side in cols}) < 2:
+                    cols = []
+                last_line = cl.line - 1
         if not cols:
             continue
         last_line = cl.line
         cs, ce = cl.start, cl.end
-        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status == "today"
+        # (a "0" in the first count column read the row as not injected: the columns decide here)
+        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified"
+               and (f.status == "today" or (f.status == "negated" and f.injections == 0))
                and k.muscles[f.muscle_id].paired]
         if not row:
             continue
@@ -465,19 +579,20 @@ def _aligned_side_columns(low: str, infos: list[ClauseInfo], muscles: list[Muscl
         line_end = low.find("\n", cs)
         line_end = len(low) if line_end < 0 else line_end
         sides: list[str] = []
-        for m in _SPACED_CELL.finditer(low, name_end, line_end):
-            if set(m.group()) <= {"-", "_"}:
-                continue
+        for m in _SPACED_CELL.finditer(text, name_end, line_end):  # (the note's own cells: boxes are blanked in `low`)
+            cell = m.group().lower()
+            if _UNTICKED_BOX.match(cell) or (not _CHECKED_BOX.match(cell) and _EMPTY_CELL.match(cell)):
+                continue  # ("0" in a count column, an unticked box: not injected on that side)
             col = m.start() - line_start
             side = min(cols, key=lambda c: abs(c[0] - col))[1]
             if side not in sides:
                 sides.append(side)
-        kept = [f for f in out if f not in row]
+        kept = [f for f in out if not any(f is r for r in row)]
         for f in row:
             if not sides:
                 kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
             for side in sides:
-                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
+                kept.append(dataclasses.replace(f, laterality=side, status="today", spans=list(f.spans)))
         out = kept
     return out
 
@@ -488,6 +603,18 @@ _SIDE_COLUMN = {"left": "left", "right": "right", "l": "left", "r": "right", "lt
 def _item_or_row(info: ClauseInfo) -> bool:
     """A list item or a table row (pipes, or columns aligned with runs of spaces)."""
     return info.clause.list_item or is_table_row(info.text)
+
+
+def _plain_line(low: str, info: ClauseInfo) -> bool:
+    """A short line of its own with nothing but a name and its count: "  Gluteus medius (2 sites)"."""
+    cs, ce = info.clause.start, info.clause.end
+    ls = low.rfind("\n", 0, cs) + 1
+    le = low.find("\n", ce)
+    le = len(low) if le < 0 else le
+    return (
+        ce - cs <= 60 and not info.cues and not info.clause.field_label and not info.ends_colon
+        and not low[ls:cs].strip() and not low[ce:le].strip()
+    )
 
 
 def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
@@ -524,10 +651,10 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
                         and k.muscles[f.muscle_id].paired
                     ]
                     j += 1
-            elif _item_or_row(infos[near]):
+            elif _item_or_row(infos[near]) or _plain_line(low, infos[near]):
                 # "- QL #3 / - glute med (2) / - TFL x1 / Laterality: R": the side field after a list sides it all
                 j = near - 1
-                while j >= 0 and near - j < 40 and _item_or_row(infos[j]) and not blank_line_between(
+                while j >= 0 and near - j < 40 and (_item_or_row(infos[j]) or _plain_line(low, infos[j])) and not blank_line_between(
                     low, infos[j].clause.end, infos[j + 1].clause.start
                 ):
                     js, je = infos[j].clause.start, infos[j].clause.end

@@ -164,10 +164,14 @@ def analyse(
     # "Medications: lidocaine 5 mL; Kenalog 40 mg": one injectate hint makes the whole line the injectate
     # (on the field's own line, not an item of a medication or allergy list below a heading: "- lidocaine 5% patch")
     med_headers = [hs for hs, he, kind in fr.headers if kind == "medications" and "allerg" not in low[hs:he]]
+    # (nor the items under an ALLERGIES heading: "Triamcinolone (Kenalog) - hives after a knee injection")
+    head_starts = [hs for hs, _he, _k in fr.headers]
+    allergy_heads = {hs for hs, he, kind in fr.headers if "allerg" in low[hs:he]}
     hinted_lines = {
         cl.line for cl in fr.clauses
         if cl.section == "medications"
         and "allerg" not in cl.field_label
+        and not (head_starts and _last_before(head_starts, cl.start) in allergy_heads)
         and (not cl.list_item or any(hs < cl.start and "\n" not in low[hs : cl.start] for hs in med_headers))
         and _INJECTATE_HINT.search(low, cl.start, cl.end)
         # (not a medication list: "Current Medications: omeprazole 20 mg daily; lidocaine 5% patch PRN; ...")
@@ -207,8 +211,14 @@ def analyse(
                 listed.add(j)
                 j += 1
     lead: ClauseInfo | None = None
+    lead_line = -1  # the line of the lead-in or of the last plain line it leads
+    plain_run = False  # the lead-in leads plain lines (not list items): the first other line ends it
     prev_section = None
     section_done = False  # a plan ("P: TPI today ...") that reports the procedure done today
+    for info in infos:
+        label = info.clause.field_label
+        if label and not info.dry and _DRY_HEADING.search(label) and not _INJECTION_HEADING.search(label):
+            info.dry, info.dry_at = True, info.clause.start  # "1) Dry needling: ... into the right soleus"
     dry_lines = {info.clause.line for info in infos if info.dry}
     # a heading that names dry needling ("DRY NEEDLING (no injectate):") makes the plain items below it needled
     # (headings with nothing after them on their line, not field labels like "Needle: 25 g")
@@ -300,8 +310,14 @@ def analyse(
             section_done = False
         if info.ends_colon or (info.site_field and (not info.cues or is_table_row(info.text))):
             lead = info  # (a table's header row leads its rows even when it has a cue: "# injected")
-        elif not cl.list_item and not (lead is not None and _is_row_of(lead, info)):
-            lead = None  # table rows keep their header as lead-in
+            lead_line, plain_run = cl.line, False
+        elif (
+            lead is not None and lead.ends_colon and cl.line == lead_line + 1 and len(info.text) <= 60 and not info.cues
+            and not cl.field_label and not cl.list_item
+        ):
+            lead_line, plain_run = cl.line, True  # "Tender, not injected today:" over plain lines "Piriformis" / "QL"
+        elif plain_run or (not cl.list_item and not (lead is not None and _is_row_of(lead, info))):
+            lead, plain_run = None, False  # table rows keep their header as lead-in
     _status_not_performed(low, infos)
     return infos
 
@@ -309,8 +325,19 @@ def analyse(
 _NOT_PERFORMED = re.compile(r"\bnot (?:performed|done|completed)\b|\bcancell?ed\b|\bdeclined\b|\baborted\b|\bdeferred\b")
 
 
+_PERFORMED_LABEL = re.compile(r"(?:procedure|tpis?|trigger point injections?|injections?)\s+(?:performed|done|completed)\??$")
+_ANSWER_NO = re.compile(r"\s*(?:no|not performed|not done|none)\b")
+
+
 def _status_not_performed(low: str, infos: list[ClauseInfo]) -> None:
-    """A template's "Status: Not performed" field: the sites of its block were not injected."""
+    """A template's "Status: Not performed" field: the sites of its block were not injected. A form's
+    "Procedure performed: [ ] Yes [x] No": nothing in the note was."""
+    for info in infos:
+        if _PERFORMED_LABEL.match(info.clause.field_label) and _ANSWER_NO.match(info.text):
+            for other in infos:
+                if other.status in ("today", "nominal", "unclear"):
+                    other.status = "negated"
+            return
     for idx, info in enumerate(infos):
         if info.clause.field_label not in ("status", "procedure status") or not _NOT_PERFORMED.search(info.text):
             continue
@@ -434,6 +461,11 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
 
 _QUESTION = re.compile(r"\s*(?:what|which|how|why|who|is|are|was|were|should|would|does|do|did|can|could|may)\b")
 _ANSWERED = re.compile(r"[\s:]*(?:yes|no|y|n|\[x\]|☒|☑|✓|x)\b", re.IGNORECASE)
+
+
+def _last_before(starts: list[int], pos: int) -> int:
+    i = bisect.bisect_right(starts, pos) - 1
+    return starts[i] if i >= 0 else -1
 
 
 def _is_site_label(label: str, cues: Cues) -> bool:

@@ -29,6 +29,8 @@ _PROCEDURE_LINE = re.compile(
     r"[ \t]*(?:(?:[01]\d|2[0-3]):?[0-5]\d[ \t]+)?(?:tpis?|trigger[- ]point injections?)\b(?![ \t]*(?:hx|history|was|were|is|are|not|declined|deferred|recommended|discussed|considered|planned|offered|candidate|in the past|previously|before|\())",
     re.IGNORECASE,
 )
+_CAPS_PROCEDURE = re.compile(r"[ \t]*(?:TRIGGER POINT (?:INJECTIONS?|DRY NEEDLING)|DRY NEEDLING|TRP-?DN)\b(?! (?:HISTORY|HX)\b)")
+_ADDENDUM_LINE = re.compile(r"[ \t]*(?:addendum|late entry)\b")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
 # common abbreviation ("Dr.", "approx.").
@@ -221,6 +223,17 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 section = kind
                 headers.append((line_start + caps.start(1), line_start + caps.end(1), kind))
                 content_start = line_end
+        elif _CAPS_PROCEDURE.match(raw) and section != "procedure":
+            # "DRY NEEDLING (TrP-DN, solid filament, no injectate)   Needles: ...": a capitals title that
+            # opens the procedure, with the form's fields after it on its line
+            flush()
+            section = "procedure"
+        elif _ADDENDUM_LINE.match(low, line_start, line_end):
+            # "LATE ENTRY - entered 10/23/2024 08:12 for date of service 10/22/2024 (same physician): ...":
+            # too long for a header, but it opens an amendment of the procedure note
+            flush()
+            section = "procedure"
+            headers.append((line_start, line_start + len(raw) - len(raw.lstrip()) + 10, "procedure"))
         elif section in ("exam", "none") and _PROCEDURE_LINE.match(raw):
             # "Exam: taut bands ... / TPI L upper trap x2, L lev scap x1.": a line that opens with the
             # procedure's name (and no verb of planning) leaves the exam for the procedure

@@ -1731,3 +1731,87 @@ def test_procedure_performed_no() -> None:
         "Reason: fever. Medication drawn up: none (lidocaine 1% and Kenalog-40 vials not opened)"
     )
     assert r.lines == [] and procedure(r) == (None, 0)
+
+
+# ---------------------------------------------------------------------------- blind batch 1136-1195
+
+
+def test_a_restated_dose_after_equals_is_not_a_total_volume() -> None:
+    r = code_of(
+        "Injected: L QL x2, L glute med x2, L piriformis x1.\nInjectate: 0.5% bupivacaine 6 mL and 1% lidocaine 4 mL "
+        "mixed with triamcinolone acetonide (Kenalog-40) 1 mL = 40 mg, 11 mL total."
+    )
+    assert drug_lines(r) == [("J3301", 4, [])]
+
+
+def test_manual_therapy_items_are_not_sites() -> None:
+    r = code_of(
+        "Dry needling today: bilateral upper trapezius and R levator scapulae, no injectate.\n"
+        "- STM suboccipitals and cervical paraspinals, 8 min\n- Therapeutic exercise 15 min"
+    )
+    assert procedure(r) == ("20561", 3)
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+def test_billing_education_sentences_name_no_dose() -> None:
+    r = code_of(
+        "HCPCS J3301 is reported per 10 mg of triamcinolone acetonide.\nTPI R medial gastrocnemius x2, R soleus x2. "
+        "Injectate: Kenalog-10 1.5 mL (triamcinolone 15 mg) with 1% lidocaine 2 mL."
+    )
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_titles_question_is_not_a_separate_e_m() -> None:
+    r = code_of(
+        "IS THIS E/M SEPARATELY IDENTIFIABLE?\nTPI R gluteus maximus x2, R TFL x1 with dexamethasone 8 mg. "
+        "Charges: 99213-25 (evaluation of the hip pain and decision to inject).",
+        diagnoses=["M79.18"],
+    )
+    assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}
+    assert not any(ln.code == "99213" for ln in r.lines)
+
+
+def test_a_toxin_given_into_trigger_points_is_a_tpi() -> None:
+    r = code_of(
+        "A neurologist injected onabotulinumtoxinA into trigger points of four neck muscles.\n"
+        "Procedure: Botox 100-unit single-dose vial reconstituted with 2 mL saline. Right splenius capitis 20 units, "
+        "left splenius capitis 20 units, right semispinalis capitis 20 units, left semispinalis capitis 20 units: 80 "
+        "units injected. The remaining 20 units in the vial were discarded."
+    )
+    assert procedure(r) == ("20553", 4)
+    assert sorted(drug_lines(r)) == [("J0585", 20, ["JW"]), ("J0585", 80, [])]
+
+
+def test_a_plan_heading_with_its_note_in_brackets() -> None:
+    r = code_of(
+        "A:\n1. Adhesive capsulitis, R shoulder.\n2. Myofascial pain, R shoulder girdle.\n\n"
+        "P / Procedures (consent signed, time-out):\n1. Trigger point injections: R upper trapezius x2, R levator "
+        "scapulae x1. Injectate: 0.25% bupivacaine 4 mL + dexamethasone 4 mg."
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == [("J1100", 4, [])]
+    r = code_of("A: MPS R lumbar.\nP/Proc: consent, prone.\n- R QL x2\n- R glute max x2\nMix: lido 1% 5 mL.")
+    assert procedure(r) == ("20552", 2)
+
+
+def test_terse_forms_ut_ropi_medias_each_of_and_spo2() -> None:
+    r = code_of("TPI x3: R UT x2, L gluteus medias x1. inj: ropi 0.2% 6ml + kenalog 40mg/ml 0.5cc (20mg)")
+    assert muscles(r) == {("trapezius", "right", "injection"), ("gluteus medius", "left", "injection")}
+    assert med(r, "ropivacaine").dose_mg == 12
+    r = code_of("TPI x6: b/l upper traps x2 ea, L lev scap x2 - 1% lido 1cc @ ea of 6 sites")
+    assert med(r, "lidocaine").dose_mg == 60
+    r = code_of(
+        "TPI L pec major x2\ninj: .25% bupi 6ml + depo-medrol 80mg/1ml SDV -> 0.5ml (40mg) given, 0.5ml (40mg) wasted\n"
+        "pain 7/10 -> 2/10, tol well, SpO2 98%"
+    )
+    assert sorted(drug_lines(r)) == [("J1010", 40, []), ("J1010", 40, ["JW"])]
+
+
+def test_hasnt_tried_and_relief_for_weeks_in_brackets() -> None:
+    r = code_of("57M upper back pain. hasn't tried PT, HEP or any meds. no prior TPI.\nTPI b/l rhomb x2 ea. 1% lido 4ml. tol well")
+    assert "NECESSITY_MISSING" in {f.check for f in r.findings}
+    r = code_of(
+        "TPI hx: 10/21/24. after 10/21: 7/10 -> 3/10 (~60%) x 9wk.\nTPI x4: R med gastroc x2, R soleus x2. "
+        "1% lido 4cc. 7/10 pre -> 2/10 post",
+        prior_sessions=["2024-10-21"],
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}

@@ -38,6 +38,8 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
     """The note's procedure headings name another procedure and never a TPI ("PROCEDURE PERFORMED:
     Chemodenervation ... for cervical dystonia"): trigger points on its exam do not make it a TPI note."""
     named_other = False
+    # (a toxin given into trigger points is a TPI with a toxin: "injected onabotulinumtoxinA into trigger points")
+    toxin_tpi = ("botox" in fr.low or "botulinum" in fr.low) and _TOXIN_INTO_TP.search(fr.low) is not None
     for hs, _he, kind in fr.headers:
         if kind != "procedure":
             continue
@@ -45,11 +47,15 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
         line = fr.low[hs : end if end >= 0 else len(fr.low)]
         if cues.tpi_document.search(line):
             return False
-        if cues.other_procedures.search(line) or _OTHER_HEADING.search(line):
+        if cues.other_procedures.search(line) or ((om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())):
             named_other = True
     return named_other
 
 
+_TOXIN_INTO_TP = re.compile(
+    r"(?:botox|botulinum|onabotulinum\w*)[^.\n]{0,60}\binto (?:the )?(?:\w+ )?trigger points?\b"
+    r"|\btrigger points?\b[^.\n]{0,40}\b(?:with|using) (?:\w+ )?(?:botox|botulinum|onabotulinum\w*)"
+)
 _OTHER_HEADING = re.compile(r"\bbotox|botulinum|\binjection of the (?:\w+ )?(?:knee|hip|shoulder|joint|bursa)|\bintra-?articular")
 
 

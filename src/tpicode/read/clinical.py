@@ -112,7 +112,7 @@ _MANAGED = re.compile(
 _MYOFASCIAL_LINE = re.compile(r"myofascial|trigger|\bmuscle|\bneck\b|\bback\b|\bpain\b|\bheadache|\bstretch|\bhep\b|\bpt\b|physical therapy")
 _TPI_NAMED = re.compile(r"\btpis?\b|\btrigger[- ]point|\bdry needling\b")
 _THERAPY_NEGATED = re.compile(
-    r"\b(?:not|never)\s+(?:had|done|tried|taken|received|attended|started|completed|undergone|been to)\b(?![^.;]{0,40}\bbut\b)[^.;]{0,40} $"
+    r"(?:\bnot|\bnever|n't)\s+(?:had|done|tried|taken|received|attended|started|completed|undergone|been to)\b(?![^.;]{0,40}\bbut\b)[^.;]{0,40} $"
     r"|\bno (?:prior |previous |formal )?$|\bwithout (?:any )?$"
 )
 _OTHER_TREATMENT = re.compile(
@@ -132,7 +132,8 @@ _RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _PCT_LASTED = re.compile(
-    r"(?<![\d.])(\d{1,3})\s*%\s*\)?[\s,;]*(?:and |which |that )?(?:lasted|lasting|sustained|maintained|persisted)\b"
+    r"(?<![\d.])(\d{1,3})\s*%\s*\)?[\s,;]*(?:and |which |that )?(?:lasted|lasting|sustained|maintained|persisted"
+    r"|(?:x|for)\s*~?\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b)"  # "(~60%) x 9wk"
 )
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
@@ -380,7 +381,10 @@ def read_clinical(
         facts.relief.append((pct, weeks, (rs, re_)))
     facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None
     facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
-    facts.em_separate = h["em_separate"].spans[0] if h["em_separate"].spans else None
+    # (not a title's question: "IS THIS E/M SEPARATELY IDENTIFIABLE?")
+    facts.em_separate = next(
+        (sp for sp in h["em_separate"].spans if (ci := clause_of(sp[0])) is None or not ci.text.rstrip().endswith("?")), None
+    )
     facts.dx_terms.extend(_dx_terms(low, infos, k))
     _icd_codes(text, low, facts, infos)
     if facts.em_separate is None and facts.em_codes:

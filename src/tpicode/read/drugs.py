@@ -63,10 +63,10 @@ _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
 _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
 _EACH_OF = re.compile(
-    r"\beach of (?:the |these |those )?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"\b(?:each|ea\.?) of (?:the |these |those )?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b"
 )
 _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when, not how much)
-    r"\b(?:per|at each|into each|in each|to each|for each|(?<!before )(?<!after )(?<!prior to )(?<!following )each)\s+(?:of the\s+)?(?:injection\s+)?"
+    r"\b(?:per|at each|@ ?(?:each|ea\.?)|into each|in each|to each|for each|(?<!before )(?<!after )(?<!prior to )(?<!following )each)\s+(?:of the\s+)?(?:injection\s+)?"
     r"(?P<what>sites?|trigger points?|points?|muscles?|locations?|injections?|tps?|areas?|sides?)\b"
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
@@ -77,7 +77,7 @@ _CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |gl
 _DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
-_TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=|\s*(?:in all|altogether)\b")
+_TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=(?!\s*\d+(?:\.\d+)?\s*(?:mg|units?)\b)|\s*(?:in all|altogether)\b")
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
@@ -230,9 +230,10 @@ def read_drugs(
     return merged
 
 
-_BILLING_WORDS = re.compile(r"\b(?:billed|biller|billing|claim|charges?|charged)\b")
+_BILLING_WORDS = re.compile(r"\b(?:billed|biller|billing|claim|charges?|charged|hcpcs|reported per|per \d+(?:\.\d+)? ?(?:mg|units?)\b)")
 _TOTAL_LINE = re.compile(r"^\s*(?:totals?|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
 _UNITS_TOTAL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s+(?:in\s+)?total\b|\btotal(?:\s+of)?\s+(\d+(?:\.\d+)?)\s*(?:units?|u)\b")
+_UNITS_GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:units?|u)\s+(?:were |was )?(?:injected|given|administered)\b(?! (?:into|in|at|to)\b)")
 _GIVEN_WORD = re.compile(r"\binject(?:ed|ion|s)\b|\bgiven\b|\badministered\b|\bdelivered\b")
 
 
@@ -245,6 +246,10 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
     first = d.spans[0][0]
     for idx, info in enumerate(infos):
         if idx in per_clause or info.clause.start < first:
+            continue
+        gm = _UNITS_GIVEN.search(info.text)
+        if gm is not None and (d.dose_units is None or float(gm.group(1)) > d.dose_units):
+            d.dose_units = float(gm.group(1))  # "... left semispinalis capitis 20 units: 80 units injected."
             continue
         total = _TOTAL_LINE.match(info.text) is not None
         # "50 units injected; the remaining 50 units discarded" right after the drug is named
@@ -414,6 +419,9 @@ def _waste_elsewhere(
                 target.dose_units = a.units[0][1]
 
 
+_NOT_A_STRENGTH = re.compile(r"(?:spo2|o2 sat\w*|sats?|saturation|pulse ox\w*|fio2|relief|improv\w*|better|reduction)\s*:?\s*(?:of\s+)?~?$")
+
+
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
     a = _Amounts([], [], [], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
@@ -421,6 +429,8 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
         if kind is None:
             continue
         val = m.group(kind)
+        if kind == "pct" and _NOT_A_STRENGTH.search(low, max(cs, m.start() - 14), m.start()):
+            continue  # "SpO2 98%", "~60% relief": not a concentration
         if kind == "uml" and val is not None:
             um = _UNITS_PER.match(val)
             if um:

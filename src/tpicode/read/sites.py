@@ -47,6 +47,11 @@ _MODALITY_BEFORE = re.compile(
     r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
     r"(?:(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)|\s*,(?:\s*[a-z]+,)?)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
 )  # ("IASTM to the L paraspinals", "Dry cupping, L rhomboids", "Dry cupping, static, L rhomboids")
+_MANUAL_ITEM = re.compile(
+    r"\s*(?:[-*•]\s*)?(?:stm|iastm|soft tissue (?:mobili[sz]ation|massage|work)|myofascial release|mfr|massage|cupping"
+    r"|manual therapy|(?:therapeutic )?ultrasound|e-?stim|tens|ifc|stretching|kinesio\w*|taping|moist heat|ice|heat)\b"
+)
+_NEEDLE_WORD = re.compile(r"inject|needl|\btpi|\bdn\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
 
@@ -237,6 +242,8 @@ def read_sites(
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
+            if status == "today" and _MANUAL_ITEM.match(info.text) and not _NEEDLE_WORD.search(info.text):
+                status = "other"  # "- STM suboccipitals and cervical paraspinals, 8 min": hands, not a needle
             if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
             if status == "today" and _PASSED_THROUGH.search(low, max(cs, m.start - 90), m.start) and not _INJECTED_VERB.search(low, cs, ce):

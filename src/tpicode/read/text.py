@@ -19,7 +19,7 @@ SectionKind = str  # procedure, exam, plan, assessment, history, medications, di
 # Headers of these kinds with text on the same line are one-line fields, not new sections.
 _FIELD_KINDS = frozenset({"indication", "diagnosis", "complications", "response", "medications"})
 _HEADER = re.compile(
-    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?)[ \t]*:(?!\d)"
+    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?|[A-Za-z][A-Za-z /&'\-]{0,30}\([^()\n:\d]{0,40}\))[ \t]*:(?!\d)"
 )
 _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").

@@ -1815,3 +1815,109 @@ def test_hasnt_tried_and_relief_for_weeks_in_brackets() -> None:
         prior_sessions=["2024-10-21"],
     )
     assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+# ---------------------------------------------------------------------------- blind batch 1196-1255
+
+
+def test_vial_dose_amounts_written_in_other_ways() -> None:
+    r = code_of(
+        "TPI R QL x2, R glute max x1. Injectate: lidocaine 2%, 2.5 mL, with Depo-Medrol 40 mg/mL from a 1 mL "
+        "single-dose vial; the entire vial was used, no waste.",
+        date_of_service="2024-04-02",
+    )
+    assert drug_lines(r) == [("J1010", 40, ["JZ"])]
+    r = code_of(
+        "Drug preparation: Botox 100-unit single-dose vial reconstituted with 2 mL saline.\nInjections: 20 units (0.4 mL) "
+        "were injected at each of 4 trigger points in the left piriformis and left gluteus medius.\nWaste: the remaining "
+        "20 units in the vial were discarded."
+    )
+    assert sorted(drug_lines(r)) == [("J0585", 20, ["JW"]), ("J0585", 80, [])]
+    r = code_of(
+        "TPI R infraspinatus, R teres minor. Injectate: 1% lidocaine 4 mL mixed with ketorolac (Toradol) 0.5 mL drawn "
+        "from a 30 mg/mL, 1 mL single-dose vial; the remaining 0.5 mL of ketorolac was discarded."
+    )
+    assert sorted(drug_lines(r)) == [("J1885", 1, []), ("J1885", 1, ["JW"])]
+    r = code_of(
+        "A trigger point was injected in each of the three muscles (left pectoralis major, left pectoralis minor, left "
+        "serratus anterior); each received 1.5 cc of 1% lidocaine and 0.5 cc of Celestone (6 mg/cc)."
+    )
+    assert med(r, "lidocaine").dose_mg == 45 and drug_lines(r) == [("J0702", 2, [])]
+
+
+def test_another_kind_of_injection_in_the_history_is_not_a_repeat() -> None:
+    r = code_of(
+        "No previous trigger point injections. She had flushing after a steroid knee injection in 2023.\n"
+        "TPI R infraspinatus x2. 1% lidocaine 3 mL. Tolerated well."
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_consent_forms_attached_notes_and_planned_headings() -> None:
+    r = code_of(
+        "CONSENT FOR TRIGGER POINT INJECTION (pre-printed form)\nMuscles commonly treated include the trapezius, "
+        "rhomboids, quadratus lumborum and gluteus medius. Medications may include Kenalog 40 mg and Toradol 30 mg.\n\n"
+        "PROCEDURE: Muscles injected today: left vastus lateralis and left vastus medialis. Ropivacaine 0.2% 6 mL."
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == []
+    r = code_of(
+        "PLANNED PROCEDURE: TPI left upper trapezius, left levator scapulae.\nPROCEDURE: After chlorhexidine prep of the "
+        "left upper trapezius and before any needle was inserted he reported chest pain. Procedure aborted."
+    )
+    assert procedure(r) == (None, 0)
+    r = code_of(
+        "P: TPI not done today because of anticoagulation.\n\n==== ATTACHED FOR REFERENCE: PRIOR DOCUMENT ====\n"
+        "Procedure: I injected the right infraspinatus and the right teres minor with 1% lidocaine 4 mL and dexamethasone "
+        "4 mg.\n==== END OF ATTACHED DOCUMENT ===="
+    )
+    assert procedure(r) == (None, 0) and r.lines == []
+
+
+def test_list_items_that_say_held_deferred_or_not_done() -> None:
+    r = code_of(
+        "PROCEDURE: Injected: right levator scapulae and right rhomboid major with 0.5% lidocaine 6 mL.\n"
+        "- Kenalog: held because of the A1c.\n- Right quadratus lumborum and right gluteus medius: deferred to a "
+        "separate visit."
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == []
+
+
+def test_bil_and_a_refused_contralateral_muscle() -> None:
+    r = code_of(
+        "Injected:\n  - upper trap bil, 2 each\n  - R splenius capitis x1 and ipsilateral semispinalis capitis x1\n"
+        "  - contralateral splenius capitis: not injected\nLidocaine 1% 6 mL."
+    )
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"),
+        ("splenius capitis", "right", "injection"), ("semispinalis capitis", "right", "injection"),
+    }
+
+
+def test_relief_written_as_scores_and_sessions_dated_in_the_note() -> None:
+    r = code_of(
+        "History: after the last session her buttock pain went from 8/10 to 4/10 and stayed at that level for six "
+        "weeks.\nProcedure: TPI R gluteus maximus x2. Lidocaine 1% 3 mL. Tolerated well.",
+        prior_sessions=["2025-03-01"],
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+    r = code_of(
+        "History: trigger point injections in this office on 08/04/2024, 11/15/2024 and 03/04/2025, relief 60% for "
+        "10 weeks each time.\nProcedure: TPI R QL x2. Lidocaine 1% 3 mL. Tolerated well."
+    )
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+
+
+def test_a_muscle_named_only_as_a_reference_in_a_refusal() -> None:
+    r = code_of(
+        "Injected: Right infraspinatus - 2 sites\n    Right teres minor - 1 site\nThe right teres major was not injected "
+        "today (patient asked to stop after the teres minor). Saline 3 mL."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_group_row_with_its_own_count_in_a_plain_list() -> None:
+    r = code_of(
+        "Sites injected:\n    Left upper trapezius           x2\n    Left splenius capitis          x1\n"
+        "    Left cervical paraspinals      x2\n\nInjectate: 0.25% bupivacaine 6 mL."
+    )
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}

@@ -94,7 +94,7 @@ _REPEAT = re.compile(
     r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)"
     r"(?:(?!knee|hip|shoulder|joint|epidural|facet|bursa|steroid|cortisone|sacroiliac|spinal|nerve|botox|vaccine|flu)\w+\s+){0,2}"
     r"(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
-    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:on|in|dated)\s+(?:\d{1,2}[/-]\d|(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
+    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:(?:in|at) (?:this|our|the) (?:office|clinic|practice)\s+)?(?:on|in|dated)\s+(?:\d{1,2}[/-]\d|(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
@@ -124,6 +124,10 @@ _NOT_ADDRESSED = re.compile(
 )
 _DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
+_OTHER_INJECTION_BEFORE = re.compile(
+    r"\b(?:knee|hip|shoulder|joint|epidural|facet|bursa\w*|cortisone|sacroiliac|si|spinal|nerve|botox|vaccine|flu|covid"
+    r"|b12|toradol|ketorolac|im|intramuscular|intra-articular|trochanteric|subacromial|steroid)\s+(?:\w+\s+)?$"
+)
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 # "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
 _NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*")
@@ -144,6 +148,7 @@ _DURATION = re.compile(
     r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
     r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
 )
+_SCORE_DROP = re.compile(r"\bfrom (\d{1,2})\s*/\s*10 (?:to|down to)\s*(\d{1,2})\s*/\s*10\b")
 _DURNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3}
 _REHAB = re.compile(r"\b(?:home exercise|hep|physical therapy|pt|rehab\w*|stretching program|exercise program|active therapy)\b")
 _EM_CODE = re.compile(r"\b(99(?:20[2-5]|21[1-5]))\b")
@@ -329,6 +334,8 @@ def read_clinical(
             continue  # "drawn up and injected on 05/13/2025": today's date, not an earlier session
         if not _TPI_NAMED.search(low, rep[0], rep[1]) and _OTHER_TREATMENT.search(s):
             continue  # "Botox every 12 weeks (last session 08/26/2025)": that treatment's session
+        if not _TPI_NAMED.search(low, rep[0], rep[1]) and _OTHER_INJECTION_BEFORE.search(low, max(cs, rep[0] - 30), rep[0]):
+            continue  # "a steroid knee injection in 2023": another kind of injection
         if info.status != "planned" and not _PLAN_WORD.search(s):
             if facts.repeat is None:
                 facts.repeat = rep
@@ -379,6 +386,23 @@ def read_clinical(
             u = dm2.group("u") or dm2.group("u2")
             weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
         facts.relief.append((pct, weeks, (rs, re_)))
+    if not facts.relief and "/10" in low:
+        # "after that session her pain went from 8/10 to 4/10 and stayed there for six weeks": relief as scores
+        for info in infos:
+            if info.clause.section != "history" and info.status != "history":
+                continue
+            sm = _SCORE_DROP.search(info.text)
+            dm2 = _DURATION.search(info.text, sm.end()) if sm is not None else None
+            if sm is None or dm2 is None or int(sm.group(1)) == 0 or int(sm.group(1)) > 10:
+                continue
+            pct = 100.0 * (int(sm.group(1)) - int(sm.group(2))) / int(sm.group(1))
+            n = dm2.group("n") or dm2.group("n2")
+            num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
+            u = dm2.group("u") or dm2.group("u2")
+            weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
+            span = (info.clause.start + sm.start(), info.clause.start + sm.end())
+            facts.relief.append((pct, weeks, span))
+            break
     facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None
     facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
     # (not a title's question: "IS THIS E/M SEPARATELY IDENTIFIABLE?")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
-from tpicode.read.lexicon import Mention, corrected_later
+from tpicode.read.lexicon import Mention, corrected_later, corrects_anything
 from tpicode.read.status import ClauseInfo, mention_status
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
@@ -49,6 +49,9 @@ _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 _NOT_GIVEN_BEFORE = re.compile(
     r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?|instead of|rather than|in place of)\s+(?:\w+\s+){0,2}$"
 )
+_FIELD_SAYS_NOT = re.compile(
+    r"\s*(?:\([^)]{0,30}\)\s*)?:\s*(?:held|deferred|declined|refused|omitted|skipped|not (?:given|used|done|injected|administered))\b"
+)
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:and|or|/|,)\s*[a-z-]+\s+)?(?:intolerances?|allerg(?:y|ies)|sensitivit(?:y|ies)|reactions?)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
@@ -71,6 +74,7 @@ _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
+_EACH_RECEIVED = re.compile(r"each (?:received|got|was injected with|were injected with)\b")
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 # ("1 mL vial", not "Volume: 1 mL      Vial: multi-dose", a field of its own)
 _CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?!\s*:)")
@@ -116,7 +120,7 @@ def read_drugs(
     low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
     tpi_document: bool, cues: Cues,
 ) -> list[DrugFact]:
-    corrects = cues.correction.search(low) is not None  # (most notes correct nothing)
+    corrects = corrects_anything(low, cues.correction)
     starts = [i.clause.start for i in infos]
     per_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -159,8 +163,10 @@ def read_drugs(
                 status = "other"
             elif status == "unclear" and performed and info.clause.section in ("none", "procedure", "response"):
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
-            if status == "today" and _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]):
-                status = "negated"
+            if status == "today" and (
+                _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]) or _FIELD_SAYS_NOT.match(low, m.end)
+            ):
+                status = "negated"  # ("- Kenalog: held because of the A1c")
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
             elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
@@ -179,6 +185,8 @@ def read_drugs(
                 per_site_amount in mine
                 or (_MIXED.search(s) is not None and per_site_amount in owned and bool(mine) and max(mine) <= per_site_amount)
             )
+            if not own and marker and mine and _EACH_RECEIVED.match(s, marker[0]) and min(mine) > cs + marker[0]:
+                own = True  # "each received 1.5 cc of 1% lidocaine and 0.5 cc of Celestone": both amounts are per site
             if own and per_site_amount is not None and _ROUGHLY.search(low, max(cs, per_site_amount - 16), per_site_amount):
                 own = False  # "about 1.1 mL per site" describes how a total was shared
             stated = (
@@ -262,6 +270,9 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
             d.dose_units = float(tu.group(1) or tu.group(2))  # "... 15 units each, for 100 units in total"
         elif a.units and (d.dose_units is None or (total and d.dose_units < a.units[0][1])):
             d.dose_units = _site_sum(low, a.units)
+            em = _EACH_OF.search(info.text)
+            if given and em is not None and len(a.units) == 1:
+                d.dose_units *= _num(em.group("n"))  # "20 units (0.4 mL) were injected at each of 4 trigger points"
         elif a.mg and d.dose_mg is None:
             d.dose_mg = _site_sum(low, a.mg)
         elif given and len(a.vol) == 1 and (d.conc_units_per_ml or d.conc_mg_per_ml):
@@ -325,7 +336,7 @@ def _waste_column(low: str, drugs: list[DrugFact]) -> None:
 def _superseded(low: str, found: list[tuple[DrugFact, int, bool]], infos: list[ClauseInfo], cues: Cues) -> None:
     """ "Kenalog 40, 0.5 cc ... ADDENDUM: correction ... only 0.25 cc of Kenalog 40 was injected": an amount
     stated after a correction replaces the earlier amount of that drug (unless it says more was given)."""
-    if not cues.correction.search(low):
+    if not corrects_anything(low, cues.correction):
         return
     dosed: dict[str, list[tuple[DrugFact, int]]] = {}
     for f, idx, _has in found:
@@ -417,6 +428,16 @@ def _waste_elsewhere(
                 target.dose_mg = a.mg[0][1]
             elif len(a.units) == 1:
                 target.dose_units = a.units[0][1]
+            elif target.conc_mg_per_ml or target.conc_units_per_ml:
+                # "Depo-Medrol 40 mg/mL from a 1 mL single-dose vial; the entire vial was used": the vial's content
+                own = next((i for i in infos if i.clause.start <= target.spans[0][0] < i.clause.end), None)
+                size = _find_amounts(low, own.clause.start, own.clause.end).container if own is not None else []
+                if len(size) == 1:
+                    target.volume_ml = size[0][1]
+                    if target.conc_mg_per_ml:
+                        target.dose_mg = round(size[0][1] * target.conc_mg_per_ml, 4)
+                    elif target.conc_units_per_ml:
+                        target.dose_units = round(size[0][1] * target.conc_units_per_ml, 4)
 
 
 _NOT_A_STRENGTH = re.compile(r"(?:spo2|o2 sat\w*|sats?|saturation|pulse ox\w*|fio2|relief|improv\w*|better|reduction)\s*:?\s*(?:of\s+)?~?$")
@@ -748,6 +769,8 @@ def _vial_facts(s: str, f: DrugFact) -> None:
             f.wasted_units = val
         elif f.conc_mg_per_ml:
             f.wasted_mg = val * f.conc_mg_per_ml
+        elif f.conc_units_per_ml is None:
+            f.wasted_ml = val  # (the strength may be stated at another mention of the drug)
         elif f.conc_units_per_ml:
             f.wasted_units = val * f.conc_units_per_ml  # "0.4 mL (20 units) ... discarded" of a 50 units/mL dilution
     if _NO_WASTE.search(s):
@@ -786,8 +809,14 @@ def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[in
             base.no_waste = base.no_waste or f.no_waste
             base.wasted_mg = base.wasted_mg or f.wasted_mg
             base.wasted_units = base.wasted_units or f.wasted_units
+            base.wasted_ml = base.wasted_ml or f.wasted_ml
         if base.dose_mg is None and base.volume_ml is not None and base.conc_mg_per_ml is not None:
             base.dose_mg = round(base.volume_ml * base.conc_mg_per_ml, 4)
+        if base.wasted_ml and not (base.wasted_mg or base.wasted_units):
+            if base.conc_mg_per_ml:
+                base.wasted_mg = round(base.wasted_ml * base.conc_mg_per_ml, 4)
+            elif base.conc_units_per_ml:
+                base.wasted_units = round(base.wasted_ml * base.conc_units_per_ml, 4)
         base.spans = sorted(set(spans))
         out.append(base)
     out.sort(key=lambda f: f.spans[0])

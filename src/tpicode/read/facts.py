@@ -47,6 +47,7 @@ class DrugFact:
     single_dose_vial: bool | None = None
     wasted_mg: float | None = None
     wasted_units: float | None = None
+    wasted_ml: float | None = None  # a volume discarded where this mention gave no strength ("0.5 mL of ketorolac")
     no_waste: bool = False
 
 

@@ -292,6 +292,14 @@ def _whole_words(ac: ahocorasick.Automaton, text: str, spaced: str | None = None
     return out
 
 
+_CORRECTION_WORDS = ("correct", "mean", "scratch", "strike", "make ", "sorry", "addend", "error", "erroneous")
+
+
+def corrects_anything(low: str, correction: re.Pattern[str]) -> bool:
+    """Whether the note has any correction cue (a substring test first: most notes have none)."""
+    return any(w in low for w in _CORRECTION_WORDS) and correction.search(low) is not None
+
+
 def corrected_later(low: str, ms: list[Mention], i: int, correction: re.Pattern[str]) -> bool:
     """ "the right piriformis, correction, that was the left piriformis": mention i is replaced by a later
     mention of the same name (one of the next two) after a correction word."""

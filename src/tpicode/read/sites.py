@@ -13,13 +13,13 @@ import re
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
-from tpicode.read.lexicon import Mention, corrected_later
+from tpicode.read.lexicon import Mention, corrected_later, corrects_anything
 from tpicode.read.status import ClauseInfo, mention_status
 from tpicode.read.text import blank_line_between, is_table_row
 
 _SIDE = (
     r"(?:(?:left|right|lt|rt|l|r)\.?\s*(?:and|&|/|\+|,)\s*(?:left|right|lt|rt|l|r)\b"
-    r"|bilateral(?:ly)?|bilat|b/l|both sides|both|left|right|lt|rt|l|r)"
+    r"|bilateral(?:ly)?|bilat|bil|b/l|both sides|both|left|right|lt|rt|l|r)"
 )
 _PREFIX = re.compile(
     r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?(?:mm?\.\s*)?"  # ("right m. trapezius")
@@ -103,7 +103,7 @@ _NOT_SITE_AFTER = re.compile(r"\s*(?:pain|ache|aches|stiffness|spasms?|tightness
 
 def _side_of(word: str) -> tuple[str, ...]:
     w = word.replace(".", "").strip()
-    if w.startswith(("bilat", "both", "b/l")) or w == "b":
+    if w.startswith(("bilat", "both", "b/l")) or w in ("b", "bil"):
         return ("left", "right")
     if _BOTH_SIDES.search(w):
         return ("left", "right")
@@ -124,7 +124,7 @@ def read_sites(
     text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
     tpi_document: bool,
 ) -> tuple[list[MuscleFact], list[GroupFact]]:
-    corrects = cues.correction.search(low) is not None  # (most notes correct nothing)
+    corrects = corrects_anything(low, cues.correction)
     starts = [i.clause.start for i in infos]
     by_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -234,6 +234,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            if status == "negated" and _ONLY_REFERRED.search(low, max(cs, m.start - 20), m.start):
+                status = "other"  # "(patient asked to stop after the teres minor)": named, not what was refused
             if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
                 status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
             if status == "today" and m.kind == "muscle" and _NO_CELL.match(low, m.end):
@@ -269,7 +271,7 @@ def read_sites(
                         additional=_MORE_SITES_BEFORE.search(low, max(cs, m.start - 45), m.start) is not None
                         # or a site item of its own with its count ("- Lumbar paraspinals bilaterally at L3-L5 (6 sites)")
                         or (
-                            info.clause.list_item
+                            (_item_or_row(info) or _plain_line(low, info))
                             and not any(o.kind == "muscle" for o in ms)
                             and _OWN_COUNT.search(low, m.end, ce) is not None
                         ),
@@ -344,6 +346,8 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
         for r in refused:
             if r.muscle_id != f.muscle_id or (r.laterality not in (f.laterality, "unspecified") and f.laterality != "unspecified"):
                 continue  # ("the needle was advanced toward the piriformis" after "the right piriformis was NOT injected")
+            if _RELATIVE_JUST_BEFORE.search(low, max(0, r.spans[0][0] - 16), r.spans[0][0]):
+                continue  # "contralateral splenius capitis: not injected" is the other side's
             later = r.spans[0][0] > f.spans[0][0]
             if not f.explicit or (
                 later
@@ -358,6 +362,8 @@ _NO_CELL = re.compile(
     r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
 )
 _OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d")
+_ONLY_REFERRED = re.compile(r"\b(?:stop|stopped|after|following|besides|than|like|as with)\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$")
+_RELATIVE_JUST_BEFORE = re.compile(r"\b(?:contralateral|opposite|other)\s+(?:side\s+)?$")
 _WRONG_SIDE = re.compile(
     r"\b(?:wrong|incorrect\w*|in error|correction|corrected|should (?:read|have read|be)|mis-?(?:dictated|stated|documented|typed)"
     r"|(?:template|clinic|macro) default|default (?:text|macro|template))\b"
@@ -367,7 +373,7 @@ _WRONG_SIDE = re.compile(
 def _side_corrected(muscles: list[MuscleFact], low: str) -> None:
     """ "Injected: right gluteus medius ... ADDENDUM: the line above states the wrong side; the injections were
     performed on the LEFT gluteus medius": a later mention on the other side, after a correction, replaces it."""
-    if not _WRONG_SIDE.search(low):
+    if not any(w in low for w in ("wrong", "correct", "error", "should", "mis", "default")) or not _WRONG_SIDE.search(low):
         return
     today = [f for f in muscles if f.status == "today"]
     for f in today:
@@ -746,7 +752,7 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
 
 _INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
 _REGION_INJECTION = re.compile(r"inject|\btpis?\b|trigger points?")
-_NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b"
+_NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b|\bprep(?:ped)? (?:of|over) (?:the\s+)?(?:(?:left|right|l|r)\s+)?(?:\w+\s+)?$"
     r"|\b(?:above|below|beneath|under|over|along|near|around|avoiding|avoided|from|lateral to|medial to|deep to|superficial to)\s+(?:the\s+)?$")
 
 

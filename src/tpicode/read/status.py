@@ -27,6 +27,7 @@ _SECTION_DEFAULT = {
     "medications": "other",
     "complications": "other",
     "response": "other",
+    "consent": "other",
 }
 # "these were injected", "each of the three muscles", "all three muscles were needled" (not "which")
 _ANAPHORA = re.compile(
@@ -318,6 +319,9 @@ def analyse(
             lead_line, plain_run = cl.line, True  # "Tender, not injected today:" over plain lines "Piriformis" / "QL"
         elif plain_run or (not cl.list_item and not (lead is not None and _is_row_of(lead, info))):
             lead, plain_run = None, False  # table rows keep their header as lead-in
+    for info in infos:
+        if info.clause.section == "consent":
+            info.status = "other"  # a consent form's list of what may be injected, with what
     _status_not_performed(low, infos)
     return infos
 

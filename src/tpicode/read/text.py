@@ -30,6 +30,7 @@ _PROCEDURE_LINE = re.compile(
     re.IGNORECASE,
 )
 _CAPS_PROCEDURE = re.compile(r"[ \t]*(?:TRIGGER POINT (?:INJECTIONS?|DRY NEEDLING)|DRY NEEDLING|TRP-?DN)\b(?! (?:HISTORY|HX)\b)")
+_CONSENT_HEADING = re.compile(r"\s*(?:informed |patient |written |procedure )?consent\b(?! (?:signed|obtained|given|done))")
 _ADDENDUM_LINE = re.compile(r"[ \t]*(?:addendum|late entry)\b")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
@@ -202,6 +203,8 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             kind = _section_of(m.group(1), cues)
             if kind == "medications" and section == "procedure" and raw[m.end() :].strip() and "allerg" not in m.group(1).lower():
                 kind = "procedure"  # "Medication: Triamcinolone (Kenalog-40)" among a procedure's fields is its injectate
+            if kind is not None and _CONSENT_HEADING.match(m.group(1).lower()) and not raw[m.end() :].strip():
+                kind = "consent"  # "INFORMED CONSENT - TRIGGER POINT INJECTIONS:": a form's text of what may be done
             if kind is not None:
                 flush()
                 if raw[m.end() :].strip() and (kind in _FIELD_KINDS or _BULLET.match(raw)):
@@ -218,6 +221,8 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             kind = _section_of(caps.group(1), cues)
             if kind not in ("procedure", "medications") and not _CAPS_LINE.match(raw):
                 kind = None  # a short mixed-case line is a header only when it names the procedure or a med list
+            if kind is not None and _CONSENT_HEADING.match(caps.group(1).lower()):
+                kind = "consent"  # "CONSENT FOR TRIGGER POINT INJECTION (pre-printed form)": what may be done, not what was
             if kind is not None:
                 flush()
                 section = kind

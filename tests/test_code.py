@@ -1921,3 +1921,36 @@ def test_a_group_row_with_its_own_count_in_a_plain_list() -> None:
         "    Left cervical paraspinals      x2\n\nInjectate: 0.25% bupivacaine 6 mL."
     )
     assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}
+
+
+def test_meds_used_heading_before_the_sites() -> None:
+    r = code_of(
+        "Meds used:\n- Dexamethasone 10 mg/mL, 1 mL single-dose vial: 0.4 mL (4 mg) given; remaining 0.6 mL (6 mg) "
+        "discarded.\n- Bupivacaine 0.5% plain 1.5 mL.\n\nSites treated:\n- L abductor hallucis x2\n- L quadratus plantae x1"
+    )
+    assert sorted(drug_lines(r)) == [("J1100", 4, []), ("J1100", 6, ["JW"])]
+
+
+def test_volumes_given_row_by_row_under_a_drug_heading() -> None:
+    r = code_of(
+        "Procedure: consent signed.\nVolumes per muscle (1% lidocaine):\n  R rectus femoris - 3 mL (2 sites)\n"
+        "  R vastus medialis - 2 mL (1 site), plus dexamethasone 10 mg/mL 0.4 mL (4 mg)\nPlan: recheck 6 wks."
+    )
+    assert med(r, "lidocaine").dose_mg == 50 and drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_a_paragraph_pasted_twice_is_read_once() -> None:
+    para = (
+        "PROCEDURE: Trigger point injections. The right piriformis (2 sites) and the left piriformis (2 sites) were "
+        "injected with a total of 0.25% bupivacaine 8 mL mixed with Kenalog-40 1 mL (40 mg)."
+    )
+    r = code_of(para + "\n\n" + para + "\n\nRESPONSE: Pain 7/10 before, 2/10 after.")
+    assert drug_lines(r) == [("J3301", 4, [])] and med(r, "bupivacaine").dose_mg == 20
+
+
+def test_a_flowsheet_row_that_says_held() -> None:
+    r = code_of(
+        "TRIGGER POINT DRY NEEDLING (solid filament, no injectate):\n    L upper trapezius ........ needled, 3 LTRs\n"
+        "    L levator scapulae ....... needled, 2 LTRs\n    L infraspinatus .......... held today (sunburn); not needled\n"
+    )
+    assert procedure(r) == ("20560", 2)

@@ -160,11 +160,33 @@ def _trigger_words(low: str) -> list[tuple[int, str]]:
     return found
 
 
+def _drop_repeated_lines(low: str) -> str:
+    """A long line pasted twice word for word ("PROCEDURE: ... injected with 8 mL ..." again): the copy is blanked,
+    so that nothing in it is counted twice."""
+    seen: set[str] = set()
+    dup: list[tuple[int, int]] = []
+    pos = 0
+    for line in low.split("\n"):
+        key = line.strip()
+        if len(key) >= 80:
+            if key in seen:
+                dup.append((pos, pos + len(line)))
+            seen.add(key)
+        pos += len(line) + 1
+    if not dup:
+        return low
+    buf = list(low)
+    for a, b in dup:
+        buf[a:b] = " " * (b - a)
+    return "".join(buf)
+
+
 def unchecked_and_quoted(low: str) -> str:
     """Blank what a form leaves unticked ("[ ] Right") and text copied forward from an older note.
 
     Both are in the note but are not today's documentation; blanking keeps every offset.
     """
+    low = _drop_repeated_lines(low)
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
     quoted = "> " in low and _QUOTED_RUN.search(low) is not None

@@ -230,6 +230,7 @@ def read_drugs(
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
     _superseded(low, found, infos, cues)
     merged = _merge(found, k, totals)
+    _volumes_by_row(low, infos, merged, today_muscles)
     _withdrawn_later(low, merged, cues)
     _waste_elsewhere(low, infos, per_clause, merged, k)
     if "  " in low and ("wast" in low or "discard" in low):
@@ -286,6 +287,31 @@ def _totals_elsewhere(low: str, infos: list[ClauseInfo], per_clause: dict[int, l
                 d.dose_mg = round(d.volume_ml * d.conc_mg_per_ml, 4)
 
 
+
+
+def _volumes_by_row(low: str, infos: list[ClauseInfo], drugs: list[DrugFact], today_muscles: list[MuscleFact]) -> None:
+    """ "Volumes per muscle (1% lidocaine):" over rows "R rectus femoris - 3 mL" / "R vastus medialis - 2 mL": the
+    drug's volume is the rows' sum."""
+    starts = [i.clause.start for i in infos]
+    for d in drugs:
+        if d.status != "today":
+            continue
+        idx = bisect.bisect_right(starts, d.spans[0][0]) - 1
+        if idx < 0 or not infos[idx].ends_colon or d.spans[0][0] >= infos[idx].clause.end:
+            continue
+        total, rows, j = 0.0, 0, idx + 1
+        while j < len(infos) and infos[j].clause.line == infos[j - 1].clause.line + 1:
+            cs, ce = infos[j].clause.start, infos[j].clause.end
+            a = _find_amounts(low, cs, ce)
+            if not a.vol or not any(cs <= f.spans[0][0] < ce for f in today_muscles):
+                break
+            total += min(a.vol)[1]  # (the row's first volume: "2 mL (1 site), plus dexamethasone ... 0.4 mL")
+            rows += 1
+            j += 1
+        if rows >= 2:
+            d.volume_ml = total
+            if d.conc_mg_per_ml is not None:
+                d.dose_mg = round(total * d.conc_mg_per_ml, 4)
 
 
 _SENTENCE_END = re.compile(r"[.;](?:\s|$)")

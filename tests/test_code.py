@@ -1954,3 +1954,113 @@ def test_a_flowsheet_row_that_says_held() -> None:
         "    L levator scapulae ....... needled, 2 LTRs\n    L infraspinatus .......... held today (sunburn); not needled\n"
     )
     assert procedure(r) == ("20560", 2)
+
+
+# ---------------------------------------------------------------------------- blind batch 1256-1315
+
+
+def test_a_letter_style_note_after_an_impression_line() -> None:
+    r = code_of(
+        "Impression: myofascial pain syndrome of the left gluteal region (M79.18).\n\nWith her lying prone, I cleaned "
+        "the skin. Guided by palpation, I used a 25-gauge 2-inch needle for three trigger points in the left gluteus "
+        "medius and a 22-gauge needle for one trigger point in the left piriformis. The injectate was 4 mL of 0.5% "
+        "bupivacaine.\n\nShe tolerated it well."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_template_rows_with_a_part_and_a_side_column() -> None:
+    r = code_of(
+        "Procedure: trigger point injections\n    Muscle                     Side          # injections\n"
+        "    Trapezius (upper)          Bilateral     2 each side\n    Levator scapulae           Right         1\n"
+        "    Deltoid, posterior         Left          1\n    Rhomboid major             Left          0\n"
+        "      lidocaine 1% (10 mg/mL) injection - 6 mL\n      triamcinolone acetonide (Kenalog-40) 40 mg/mL - 0.5 mL\n"
+    )
+    assert procedure(r) == ("20553", 4)
+    assert med(r, "lidocaine").dose_mg == 60 and drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_vial_line_ending_in_a_colon_and_the_amounts_below_it() -> None:
+    r = code_of(
+        "TPI bilateral gluteus medius x2 each.\nMethylprednisolone acetate (Depo-Medrol) 80 mg/mL, 1 mL single-dose "
+        "vial:\n   administered 0.5 mL (40 mg) | wasted 0.5 mL (40 mg), witnessed"
+    )
+    assert sorted(drug_lines(r)) == [("J1010", 40, []), ("J1010", 40, ["JW"])]
+
+
+def test_a_previous_visit_block_and_drug_corrections_in_an_addendum() -> None:
+    r = code_of(
+        "From 3/4 visit:\n  Procedure: TPI L upper trapezius x2, L rhomboid major x1. 1% lidocaine 5 mL + Kenalog-40 1 mL.\n\n"
+        "Procedure today: Injected: L upper trapezius x2, L levator scapulae x1. Injectate: 1% lidocaine 4 mL + "
+        "dexamethasone 4 mg."
+    )
+    assert drug_lines(r) == [("J1100", 4, [])] and med(r, "lidocaine").dose_mg == 40
+    r = code_of(
+        "I injected the left piriformis and the left gluteus maximus with 1% lidocaine 5 mL mixed with Kenalog 40 mg.\n"
+        "ADDENDUM: medication correction: the corticosteroid was Depo-Medrol 40 mg. Kenalog was NOT given; \"Kenalog 40 "
+        "mg\" in the procedure paragraph was dictated in error."
+    )
+    assert drug_lines(r) == [("J1010", 40, [])]
+    r = code_of(
+        "I injected the right pectoralis major and right serratus anterior with Depo-Medrol 80 mg.\nADDENDUM (N. Haddad, "
+        "DO): Dose correction. The Depo-Medrol dose was 40 mg, not eighty milligrams as transcribed."
+    )
+    assert drug_lines(r) == [("J1010", 40, [])]
+
+
+def test_a_correction_line_that_withdraws_a_muscle() -> None:
+    r = code_of(
+        "PROCEDURE: I injected the left rhomboid major, the left rhomboid minor and the left middle trapezius with 0.5% "
+        "lidocaine 6 mL.\nPLAN: HEP.\nCORRECTION (addendum, E. Fontaine, MD, 07/30/2025): The left rhomboid minor was "
+        "examined but NOT injected."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_drug_columns_in_a_site_table_with_a_totals_row() -> None:
+    r = code_of(
+        "| Site  | Muscle              | Side | Lidocaine 1% (mL) | Kenalog-40 (mL) |\n"
+        "|-------|---------------------|------|-------------------|-----------------|\n"
+        "| 1     | Quadratus lumborum  | R    | 2.0               | 0.25            |\n"
+        "| 2     | Quadratus lumborum  | L    | 2.0               | 0.25            |\n"
+        "| 3     | Gluteus medius      | R    | 2.0               | 0.25            |\n"
+        "| TOTAL | 3 muscles           |      | 6.0 (60 mg)       | 0.75 (30 mg)    |\n"
+    )
+    assert med(r, "lidocaine").dose_mg == 60 and drug_lines(r) == [("J3301", 3, [])]
+
+
+def test_side_grids_with_a_count_column_and_injection_counts_under_an_exam() -> None:
+    r = code_of(
+        "Muscle                              Left   Right   Sites\nExtensor carpi radialis brevis       ☐      ☑       2\n"
+        "Supinator                            ☐      ☐       -\nExtensor digitorum                   ☐      ☑       1\n\n"
+        "Local anesthetic: lidocaine 1% 3 mL"
+    )
+    assert muscles(r) == {("extensor carpi radialis brevis", "right", "injection"), ("extensor digitorum", "right", "injection")}
+    r = code_of(
+        "Exam: taut bands.\nREGION 1 (number of injections)\n    Muscle                    R     L\n"
+        "    Upper trapezius           2     0\n    Levator scapulae          0     0\n\nMedication: lidocaine 1% 4 mL"
+    )
+    assert muscles(r) == {("trapezius", "right", "injection")}
+    r = code_of(
+        "Exam: taut bands in the left trapezius and rhomboid major.\n\n  Site   Muscle               Side   Volume\n"
+        "  1      Upper trapezius      L      1.75 mL\n  2      Rhomboid major       L      1.75 mL\n\nInjectate: lidocaine 1% 3.5 mL"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_side_in_brackets_is_its_muscles_own() -> None:
+    r = code_of("Muscles injected: splenius capitis, semispinalis capitis, levator scapulae (right only)\nSide: Bilateral\nLidocaine 1% 5 mL")
+    assert procedure(r) == ("20553", 5)
+
+
+def test_hash_counts_in_a_sided_list_and_a_dictated_side_after_a_name() -> None:
+    r = code_of("1) TPI to left-sided QL (#2), glut med (#2) and glut min (#1). Inj: 2% lido 3 mL")
+    assert muscles(r) == {
+        ("quadratus lumborum", "left", "injection"), ("gluteus medius", "left", "injection"),
+        ("gluteus minimus", "left", "injection"),
+    }
+    r = code_of(
+        "procedure colon dry needling comma no injectate comma to the gastrocnemius bilaterally and the right soleus "
+        "period tolerated well period"
+    )
+    assert procedure(r) == ("20561", 3)

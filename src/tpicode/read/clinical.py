@@ -282,7 +282,7 @@ def read_clinical(
         info = clause_of(span[0])
         # "will tolerate", "should feel relief" are plans; a future cue further off is another clause's
         if info is not None and not h["future"].any(max(info.clause.start, span[0] - 25), span[0]):
-            if info.clause.section == "history" or info.status == "history" or _NOT_JUST_BEFORE.search(low, max(0, span[0] - 12), span[0]):
+            if info.clause.section == "history" or _NOT_JUST_BEFORE.search(low, max(0, span[0] - 12), span[0]):
                 continue  # "could not tolerate naproxen": the history of another treatment
             facts.response = span
             break

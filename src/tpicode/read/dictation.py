@@ -115,7 +115,7 @@ _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
 _PREVIOUS_NOTE = re.compile(r"(?:previous|prior|last) (?:procedure|visit|tpi) note")
 # ("PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference: ... END OF PREVIOUS PROCEDURE NOTE")
 _COPIED = re.compile(
-    r"^[ \t\-=*#\[(]*(?:(?:copied|carried forward|copy forward|pasted|imported|attached for reference|attached (?:prior|previous|old|earlier))(?: (?:from|of)?|\]|:)|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
+    r"^[ \t\-=*#\[(]*(?:(?:copied|carried forward|copy forward|pasted|imported|attached for reference|attached (?:prior|previous|old|earlier))(?: (?:from|of)?|\]|:)|(?:from (?:the )?[\d/]+ (?:visit|note|session)|prior note|previous note|last time)[ \t]*:[ \t]*$|(?:previous|prior|last) (?:procedure|visit|tpi) note\b)"
     r"[^\n]*$\n?(?P<body>(?:^(?![ \t\-=*#\[(]*end (?:of )?(?:cop|carried|previous|prior|last|imported|attached)).*\n?)*?)"
     r"(?:^[ \t\-=*#\[(]*end (?:of )?(?:cop|carried|previous|prior|last|imported|attached)[^\n]*$|\Z|(?=^\s*$))",
     re.MULTILINE,
@@ -190,7 +190,7 @@ def unchecked_and_quoted(low: str) -> str:
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
     quoted = "> " in low and _QUOTED_RUN.search(low) is not None
-    copied = quoted or "cop" in low or "attached" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
+    copied = quoted or "cop" in low or "attached" in low or "last time" in low or " visit:" in low or " note:" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
     if not (boxes or leaders or copied):
         return low
     buf = list(low)

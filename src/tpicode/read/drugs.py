@@ -49,6 +49,8 @@ _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 _NOT_GIVEN_BEFORE = re.compile(
     r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?|instead of|rather than|in place of)\s+(?:\w+\s+){0,2}$"
 )
+_ERROR_WORDS = re.compile(r"\bin error\b|\bincorrect\b|\bwrong\b|\berroneous")
+_WAS_NOT_GIVEN = re.compile(r"\s+(?:was|were)\s+(?:not|never)\s+(?:given|used|injected|administered|drawn up)\b")
 _FIELD_SAYS_NOT = re.compile(
     r"\s*(?:\([^)]{0,30}\)\s*)?:\s*(?:held|deferred|declined|refused|omitted|skipped|not (?:given|used|done|injected|administered))\b"
 )
@@ -77,7 +79,7 @@ _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when
 _EACH_RECEIVED = re.compile(r"each (?:received|got|was injected with|were injected with)\b")
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 # ("1 mL vial", not "Volume: 1 mL      Vial: multi-dose", a field of its own)
-_CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?!\s*:)")
+_CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?![ \t]*:[ \t]*\S)")
 _DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
@@ -165,12 +167,15 @@ def read_drugs(
                 status = "today"  # "5 mL of 1% lidocaine was used." in a note whose TPI was done today
             if status == "today" and (
                 _NOT_GIVEN_BEFORE.search(low[max(cs, m.start - 30) : m.start]) or _FIELD_SAYS_NOT.match(low, m.end)
+                or _WAS_NOT_GIVEN.match(low, m.end)
             ):
                 status = "negated"  # ("- Kenalog: held because of the A1c")
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
             elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
                 status = "other"  # "Claim billed: 20553; J1010 x 2 (the biller counted two 40-mg units of Depo-Medrol)"
+            elif m.start > 0 and low[m.start - 1] in "\"“'" and _ERROR_WORDS.search(s):
+                status = "other"  # '"Kenalog 40 mg" in the procedure paragraph was dictated in error': quoted, not given
             elif corrects and corrected_later(low, ms, j, cues.correction):
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
@@ -231,6 +236,8 @@ def read_drugs(
     _superseded(low, found, infos, cues)
     merged = _merge(found, k, totals)
     _volumes_by_row(low, infos, merged, today_muscles)
+    if any(d.status == "today" and d.dose_mg is None and d.dose_units is None and d.volume_ml is None for d in merged):
+        _drug_columns(low, merged)
     _withdrawn_later(low, merged, cues)
     _waste_elsewhere(low, infos, per_clause, merged, k)
     if "  " in low and ("wast" in low or "discard" in low):
@@ -314,7 +321,77 @@ def _volumes_by_row(low: str, infos: list[ClauseInfo], drugs: list[DrugFact], to
                 d.dose_mg = round(total * d.conc_mg_per_ml, 4)
 
 
-_SENTENCE_END = re.compile(r"[.;](?:\s|$)")
+_CELL_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
+_UNIT_HEAD = re.compile(r"\((ml|cc|mg|units?)\)|\b(ml|cc|mg|units?)\s*$")
+_CELL_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)")
+
+
+def _cells(low: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The cells of a table row (pipes, or runs of spaces), as spans of `low`."""
+    out, pos = [], a
+    for m in _CELL_SPLIT.finditer(low, a, b):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < b:
+        out.append((pos, b))
+    return out
+
+
+def _drug_columns(low: str, drugs: list[DrugFact]) -> None:
+    """A site table with a column per drug ("| Site | Muscle | Side | Lidocaine 1% (mL) | Kenalog-40 (mL) |") and
+    a TOTAL row: each drug's amount is its column's total (or the sum of its rows)."""
+    open_facts = [d for d in drugs if d.status == "today" and d.dose_mg is None and d.dose_units is None and d.volume_ml is None]
+    pos = 0
+    while pos < len(low):
+        end = low.find("\n", pos)
+        end = len(low) if end < 0 else end
+        cells = _cells(low, pos, end)
+        cols: dict[int, tuple[DrugFact, str]] = {}
+        for i, (a, b) in enumerate(cells):
+            um = _UNIT_HEAD.search(low, a, b)
+            owner = next((d for d in open_facts if any(a <= sp[0] < b for sp in d.spans)), None)
+            if um is not None and owner is not None:
+                cols[i] = (owner, um.group(1) or um.group(2))
+        if cols and len(cells) >= 3:
+            sums: dict[int, float] = {}
+            total: dict[int, float] = {}
+            rpos = end + 1
+            while rpos < len(low):
+                rend = low.find("\n", rpos)
+                rend = len(low) if rend < 0 else rend
+                row = _cells(low, rpos, rend)
+                if len(row) != len(cells):
+                    if set(low[rpos:rend].strip()) <= set("|-=+: "):
+                        rpos = rend + 1
+                        continue  # ("|-----|-----|": the header's rule)
+                    break
+                is_total = any(low.startswith("total", c[0]) for c in row)
+                for i in cols:
+                    nm = _CELL_NUMBER.match(low[row[i][0] : row[i][1]])
+                    if nm is not None:
+                        (total if is_total else sums)[i] = (total if is_total else sums).get(i, 0.0) + float(nm.group(1))
+                rpos = rend + 1
+                if is_total:
+                    break
+            for i, (d, unit) in cols.items():
+                value = total.get(i, sums.get(i))
+                if value is None or d.volume_ml is not None or d.dose_mg is not None:
+                    continue
+                if unit == "mg":
+                    d.dose_mg = value
+                elif unit.startswith("unit"):
+                    d.dose_units = value
+                else:
+                    d.volume_ml = value
+                    if d.conc_mg_per_ml is not None:
+                        d.dose_mg = round(value * d.conc_mg_per_ml, 4)
+                    elif d.conc_units_per_ml is not None:
+                        d.dose_units = round(value * d.conc_units_per_ml, 4)
+        pos = end + 1
+
+
+_SENTENCE_END = re.compile(r"(?<![\s(]\w)[.;](?:\s|$)")  # (not an initial: "N. Haddad")
 _MORE_GIVEN = re.compile(r"\b(?:additional|another|more|also|further|extra|second|repeat(?:ed)?)\b")
 
 

@@ -198,8 +198,8 @@ class Lexicon:
                         continue
                     end = words[j][1]
                     inside = [x for x in busy if x[0] < end and a < x[1]]
-                    if any(x[0] < a or x[1] > end for x in inside):
-                        continue
+                    if any(x[0] <= a or x[1] > end for x in inside):
+                        continue  # (a run that starts on a name already found adds nothing to it)
                     key = sound_key("".join(w for _s, _e, w in words[i : j + 1]))
                     if len(key) < 7:
                         continue

@@ -28,7 +28,9 @@ _PREFIX = re.compile(
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
     # ("| Gastrocnemius, medial head | L |": a named part between the muscle and its side)
-    r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*)?"
+    r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*"
+    r"|\(?(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower|anterior|posterior|ant|post)"
+    r"(?: (?:heads?|fibers|part))?(?:\)|(?=[ \t]{2,}|\s*\|))[\s,.:|()\-\[\]]*)?"  # "Trapezius (upper)   Bilateral", "Deltoid, posterior   L"
     r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+|(?:injected|needled|treated)\s+(?=bilat|on\s|both\s))?"
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r"|b(?=\s*\|))(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"  # ("| Masseter | B |": a side column)
@@ -91,7 +93,7 @@ _COUNT_BEFORE = re.compile(
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _GAP_TOKEN = re.compile(r"[a-z]+|\d+|\S")
 _CONNECTORS = frozenset(
-    ["and", "or", "&", "/", "+", ",", ".", ":", "|", "(", ")", "[", "]", "-", "as", "well", "plus", "also", "the", "muscle", "muscles", "musculature", "m", "x", "of", "each", "both", "left", "right", "l", "r", "lt", "rt", "bilateral", "bilaterally", "bilat", "b", "side", "sides", "sided", "upper", "middle", "mid", "lower", "injection", "injections", "site", "sites", "point", "points", "tp", "tps", "trigger"]
+    ["and", "or", "&", "/", "+", ",", ".", ":", "|", "(", ")", "#", "[", "]", "-", "as", "well", "plus", "also", "the", "muscle", "muscles", "musculature", "m", "x", "of", "each", "both", "left", "right", "l", "r", "lt", "rt", "bilateral", "bilaterally", "bilat", "b", "side", "sides", "sided", "upper", "middle", "mid", "lower", "injection", "injections", "site", "sites", "point", "points", "tp", "tps", "trigger"]
 )
 _SITE_CONTEXT = re.compile(
     r"(?:\b(?:and|&)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|upper|lower|mid|l|r)\s+)?$)|(?:,\s*$)|"
@@ -212,7 +214,9 @@ def read_sites(
                     current = prefix[i]
                 sides[i] = prefix[i] or postfix[i] or current
             last = run[-1]
-            if not any_prefix and postfix[last]:
+            # ("splenius capitis, semispinalis capitis, levator scapulae (right only)": the last one's own)
+            own_only = _OWN_SIDE_NOTE.match(low, ms[last].end) is not None
+            if not any_prefix and postfix[last] and not own_only:
                 for i in run:
                     if not sides[i]:
                         sides[i] = postfix[last]
@@ -234,6 +238,8 @@ def read_sites(
                 status = "today"  # "- L upper trap x2" in a TPI note's list of sites
             if status == "today" and _negated(low, cs, ce, m, cues):
                 status = "negated"
+            elif status in ("exam", "unclear") and m.kind == "muscle" and ce - m.end < 40 and _BUT_NOT_INJECTED.match(low, ce):
+                status = "negated"  # "The left rhomboid minor was examined | but NOT injected" (in an addendum)
             if status == "negated" and _ONLY_REFERRED.search(low, max(cs, m.start - 20), m.start):
                 status = "other"  # "(patient asked to stop after the teres minor)": named, not what was refused
             if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
@@ -358,11 +364,13 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
 
 
 _NO_CELL = re.compile(
+    r"(?:\s*\([^)\n]{0,20}\)|,\s*\w+)?"  # ("Deltoid (posterior)   R   N   0")
     r"(?:[ \t]{2,}(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
     r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
 )
 _OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d")
 _ONLY_REFERRED = re.compile(r"\b(?:stop|stopped|after|following|besides|than|like|as with)\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$")
+_OWN_SIDE_NOTE = re.compile(r"\s*\(\s*(?:left|right|l|r|lt|rt)(?:\s+(?:only|side))?\s*\)")
 _RELATIVE_JUST_BEFORE = re.compile(r"\b(?:contralateral|opposite|other)\s+(?:side\s+)?$")
 _WRONG_SIDE = re.compile(
     r"\b(?:wrong|incorrect\w*|in error|correction|corrected|should (?:read|have read|be)|mis-?(?:dictated|stated|documented|typed)"
@@ -539,7 +547,8 @@ _ANY_BOX = re.compile(r"\[[ x✓✔*]\]|\([ x✓✔*]\)|[☐☑☒]", re.IGNOREC
 _SPACED_CELL = re.compile(r"\S+(?: \S+)*")
 _SIDE_HEADER_ROW = re.compile(
     r"^(?:(?:muscles?|sites?|locations?|trigger points?|targets?|areas?)(?:\s*/\s*\w+| injected| treated| needled)? {2,})?"
-    r"(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+\s*$"
+    r"(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+"
+    r"(?: {2,}(?:#\s*)?(?:sites?|injections?|count|points?|tps?|volume|ml|notes?)\b[^ ]*)*\s*$"  # (and count columns after them)
 )
 _UNTICKED_BOX = re.compile(r"\[ \]|\( \)|☐")
 _CHECKED_BOX = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒✓✔]", re.IGNORECASE)
@@ -552,7 +561,8 @@ def _aligned_side_columns(
     """The same table aligned with spaces ("                 LEFT        RIGHT" over "Levator scapulae   [x] 2 sites
     [x] 1 site"): a row's cell belongs to the side column it starts nearest to."""
     out = muscles
-    cols: list[tuple[int, str]] = []  # (column where the side word starts on its line, side)
+    cols: list[tuple[int, str]] = []  # (column where the header word starts on its line, its side or "")
+    counts_injections = False
     last_line = -1
     for info in infos:
         cl = info.clause
@@ -560,22 +570,21 @@ def _aligned_side_columns(
         if cols and cl.line != last_line + 1:
             cols = []
         if _SIDE_HEADER_ROW.match(info.text):
-            cols = [
-                (cl.start - line_start + m.start(), _SIDE_COLUMN[m.group()])
-                for m in _SPACED_CELL.finditer(info.text) if m.group() in _SIDE_COLUMN
-            ]
-            if len({side for _c, side in cols}) < 2:
+            cols = _header_columns(info.text, cl.start - line_start)
+            if len({side for _c, side in cols if side}) < 2:
                 cols = []
             last_line = cl.line
+            # ("REGION 1 (number of injections)" over "Muscle   R   L": its count rows are today's, under any heading)
+            above = low[max(0, low.rfind("\n", 0, max(0, line_start - 1)) - 200) : line_start]
+            counts_injections = "inject" in above[-160:]
             continue
         if not cols and line_start > 0:
             # (a heading line read as the section's title: "MUSCLES INJECTED      LEFT    RIGHT")
             prev_start = low.rfind("\n", 0, line_start - 1) + 1
             prev = low[prev_start : line_start - 1]
             if _SIDE_HEADER_ROW.match(prev.strip()):
-                cols = [(m.start() - prev_start, _SIDE_COLUMN[m.group()]) for m in _SPACED_CELL.finditer(low, prev_start, line_start - 1)
-                        if m.group() in _SIDE_COLUMN]
-                if len({side for _c, side in cols}) < 2:
+                cols = _header_columns(low[prev_start : line_start - 1], 0)
+                if len({side for _c, side in cols if side}) < 2:
                     cols = []
                 last_line = cl.line - 1
         if not cols:
@@ -584,7 +593,8 @@ def _aligned_side_columns(
         cs, ce = cl.start, cl.end
         # (a "0" in the first count column read the row as not injected: the columns decide here)
         row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified"
-               and (f.status == "today" or (f.status == "negated" and f.injections == 0))
+               and (f.status == "today" or (f.status == "negated" and f.injections == 0)
+                    or (counts_injections and f.status in ("exam", "unclear")))
                and k.muscles[f.muscle_id].paired]
         if not row:
             continue
@@ -598,8 +608,8 @@ def _aligned_side_columns(
                 continue  # ("0" in a count column, an unticked box: not injected on that side)
             col = m.start() - line_start
             side = min(cols, key=lambda c: abs(c[0] - col))[1]
-            if side not in sides:
-                sides.append(side)
+            if side and side not in sides:
+                sides.append(side)  # (a cell under "Sites" or "# injections" is no side)
         kept = [f for f in out if not any(f is r for r in row)]
         for f in row:
             if not sides:
@@ -608,6 +618,13 @@ def _aligned_side_columns(
                 kept.append(dataclasses.replace(f, laterality=side, status="today", spans=list(f.spans)))
         out = kept
     return out
+
+
+def _header_columns(row: str, offset: int) -> list[tuple[int, str]]:
+    """(position on the line, side or "") of each column of a header row after its first (the muscle's)."""
+    cells = list(_SPACED_CELL.finditer(row))
+    first_is_label = bool(cells) and cells[0].group() not in _SIDE_COLUMN
+    return [(offset + m.start(), _SIDE_COLUMN.get(m.group(), "")) for m in cells[1 if first_is_label else 0 :]]
 
 
 _SIDE_COLUMN = {"left": "left", "right": "right", "l": "left", "r": "right", "lt": "left", "rt": "right"}

@@ -44,6 +44,8 @@ _SPECIFIC_DONE = re.compile(
     r"\binject(?:ed|ing|s)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing|es)\b|\bneedled\b"
     r"|\b(?:used|needle|syringe) to inject\b"
     r"|\b(?:given|administered|delivered|deposited) (?:\w+ ){0,2}?into\b"  # "Kenalog ... given into the trap"
+    # "I used a 25-gauge 2-inch needle for three trigger points in the left gluteus medius"
+    r"|\bused an? \d{2}[- ]?(?:gauge|g)\b[^.;]{0,40}\bneedle (?:for|at|into|in)\b"
 )
 _INJECTATE_HINT = re.compile(r"\b(?:\d+(?:\.\d+)?\s*(?:ml|cc)|inject\w*|mixed|mixture|sites?|trigger points?|tpi)\b|\d\s*%")
 _DONE_VERB = re.compile(r"\b(?:injected|injects|needled|infiltrated|infiltrates)\b")
@@ -60,7 +62,7 @@ _TAKEN_FORM = re.compile(r"\b(?:daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps
 _SITE_AMOUNT = re.compile(r"\b\d+\s*(?:sites?|points?|injections?|tps?)\b|\bx\s?\d\b|\b\d+(?:\.\d+)?\s*(?:ml|cc)\b")
 _BRACKETED = re.compile(r"\([^)]*\)")
 _INJECTION_HEADING = re.compile(r"\binjections?\b|\binjected\b|\btpis?\b")
-_SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\|")
+_SITE_TABLE = re.compile(r"inject|\btr?ps?\b|trigger points?|\bsites?\b.*\||^\s*sites?[ \t]{2,}muscles?\b")
 _PROCEDURE_DETAIL = re.compile(
     r"\bconsent(?:ed)?\b|\bprepp?(?:ed)?\b|\bchlorhexidine\b|\bbetadine\b|\b\d+(?:\.\d+)?\s*-?\s*(?:g|ga|gauge)\b"
     r"|\bnegative aspiration\b|\baspiration negative\b|\bneg(?:ative)? asp\b|\bband-?aids?\b|\btolerated\b"

@@ -31,7 +31,7 @@ _PROCEDURE_LINE = re.compile(
 )
 _CAPS_PROCEDURE = re.compile(r"[ \t]*(?:TRIGGER POINT (?:INJECTIONS?|DRY NEEDLING)|DRY NEEDLING|TRP-?DN)\b(?! (?:HISTORY|HX)\b)")
 _CONSENT_HEADING = re.compile(r"\s*(?:informed |patient |written |procedure )?consent\b(?! (?:signed|obtained|given|done))")
-_ADDENDUM_LINE = re.compile(r"[ \t]*(?:addendum|late entry)\b")
+_ADDENDUM_LINE = re.compile(r"[ \t]*(?:addendum|late entry|correction)\b")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
 # Sentence ends: . ! ? ; followed by space/end, but not after a lone letter ("L. trapezius") or a
 # common abbreviation ("Dr.", "approx.").
@@ -161,6 +161,7 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
     headers: list[tuple[int, int, SectionKind]] = []
     section: SectionKind = "none"
     outer: SectionKind | None = None  # the section to return to after a one-line field header
+    inline_assessment = False  # an "Impression: ..." header with its text on its line: it ends at a blank line
     pos = 0
     line_no = 0
     n = len(text)
@@ -186,6 +187,9 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         raw = text[line_start:line_end]
         if not raw.strip():
             flush()
+            if inline_assessment:
+                # "Impression: myofascial pain ... (M79.18)." then a paragraph of its own: the impression has ended
+                section, inline_assessment = "none", False
             if nl >= n:
                 break
             continue
@@ -209,6 +213,10 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 flush()
                 if raw[m.end() :].strip() and (kind in _FIELD_KINDS or _BULLET.match(raw)):
                     outer = section
+                if kind == "assessment" and raw[m.end() :].strip() and outer is None:
+                    inline_assessment = True
+                else:
+                    inline_assessment = False
                 section = kind
                 headers.append((line_start + m.start(1), line_start + m.end(1), kind))
                 content_start = line_start + m.end()
@@ -269,7 +277,7 @@ def _ends_block(text: str, end: int) -> bool:
     i = end
     while i and text[i - 1].isspace():  # (not text[:end].rstrip(): that copies the note per line)
         i -= 1
-    return not i or text[i - 1] in ".:;!?|" or i - text.rfind("\n", 0, i) < 45
+    return not i or text[i - 1] in ".:;!?|" or i - text.rfind("\n", 0, i) < 56
 
 
 def _split_block(

@@ -314,17 +314,18 @@ def test_count_below_20553_is_not_also_a_code_mismatch() -> None:
 def test_core_count_below_20561() -> None:
     note = tpi(DRY_TWO, intro=DRY_INTRO)
     r = run(note, billed_lines=[{"code": "20561"}])
-    assert_fires(r, "CORE-COUNT-BELOW-20561", "COUNT_BELOW_20553", note)
+    assert_fires(r, "CORE-COUNT-BELOW-20561", "CODE_MISMATCH", note)
     r = run(tpi(DRY_THREE, intro=DRY_INTRO), billed_lines=[{"code": "20561"}])
     assert_silent(r, "CORE-COUNT-BELOW-20561")
     r = run(note, billed_lines=[{"code": "20560"}])
     assert_silent(r, "CORE-COUNT-BELOW-20561")
 
 
-def test_count_below_20561_is_not_also_a_code_mismatch() -> None:
-    # the contract: CODE_MISMATCH is for disagreements "other than the cases above"
+def test_20561_for_too_few_muscles_is_not_count_below_20553() -> None:
+    # the contract names COUNT_BELOW_20553 for a billed 20553 only; a 20561 billed for two needled muscles is one of
+    # the "other" disagreements CODE_MISMATCH covers
     r = run(tpi(DRY_TWO, intro=DRY_INTRO), billed_lines=[{"code": "20561"}])
-    assert "CODE_MISMATCH" not in {f.check for f in r.findings}
+    assert "COUNT_BELOW_20553" not in {f.check for f in r.findings}
 
 
 @covers("CORE-COUNT-ABOVE-20552")

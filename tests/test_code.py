@@ -2064,3 +2064,100 @@ def test_hash_counts_in_a_sided_list_and_a_dictated_side_after_a_name() -> None:
         "period tolerated well period"
     )
     assert procedure(r) == ("20561", 3)
+
+
+# ---------------------------------------------------------------------------- blind batch 1316-1375
+
+
+def test_dry_needling_discussed_offered_held_or_left_to_the_therapist_is_not_done() -> None:
+    r = code_of(
+        "S: Last visit we discussed adding trigger point dry needling to the R SCM and R upper trapezius.\n"
+        "Treatment:\n- Trigger point dry needling offered for the R SCM and R upper trapezius.\n"
+        "- Patient DECLINED dry needling today. No needling performed.\n"
+        "- 97140 x2 (25 min): manual trigger point release R SCM and R upper trapezius."
+    )
+    assert procedure(r) == (None, 0)
+    r = code_of(
+        "- Dry needling HELD today (prolonged post-needling soreness).\n- 97140 x1 (10 min): STM/IASTM R TFL and R "
+        "vastus lateralis;\n- 97110 x2 (25 min): side-lying hip abduction.\nP: if needling is not cleared, continue manual."
+    )
+    assert procedure(r) == (None, 0)
+    assert {f.check for f in r.findings} <= {"NO_TPI"}
+    r = code_of(
+        "Injected: R upper trapezius x2, R levator scapulae x1 with lidocaine 1% 3 mL.\n"
+        "Plan: the PT may continue needling the infraspinatus at her discretion."
+    )
+    assert muscles(r) == {("trapezius", "right", "injection"), ("levator scapulae", "right", "injection")}
+
+
+def test_a_manual_only_row_and_a_manual_column() -> None:
+    r = code_of(
+        "TRIGGER POINT DRY NEEDLING (no injectate):\n  R gluteus medius ........ 3 LTRs\n  R piriformis ............ 2 LTRs\n"
+        "  R TFL ................... STM only (see 97140);\n"
+    )
+    assert procedure(r) == ("20560", 2)
+    r = code_of(
+        "Dry needling today.\n    Muscle               Side    Manual / STM (97140)    TrP dry needling (no injectate)\n"
+        "    Infraspinatus         L            [X]                        [ ]\n"
+        "    Teres major           L            [ ]                        [X]  2 LTRs\n"
+    )
+    assert muscles(r) == {("teres major", "left", "dry_needling")}
+
+
+def test_a_20561_billed_for_two_needled_muscles_is_a_code_mismatch() -> None:
+    r = code_of(
+        "Dry needling, no injectate: R gluteus medius and R piriformis, local twitch responses. Tolerated well.",
+        billed_lines=[{"code": "20561"}],
+    )
+    checks = {f.check for f in r.findings}
+    assert "CODE_MISMATCH" in checks and "COUNT_BELOW_20553" not in checks
+
+
+def test_amounts_and_sessions_in_operative_reports() -> None:
+    r = code_of(
+        "The injectate was the entire contents of a 1 mL single-dose vial of Depo-Medrol (40 mg/mL, 40 mg) mixed with "
+        "5 mL of 1% lidocaine; none of the steroid was wasted. The left infraspinatus and left teres major were injected."
+    )
+    assert drug_lines(r) == [("J1010", 40, ["JZ"])]
+    r = code_of(
+        "Using a 27-gauge needle and after a negative aspiration at each site, 0.5 mL of 2% lidocaine without "
+        "epinephrine was injected at each of 8 sites in the right and left splenius capitis."
+    )
+    assert med(r, "lidocaine").dose_mg == 80
+    r = code_of(
+        "Trigger point injection log\nDate         Muscles                              Injectate\n"
+        "10/21/2024   L quadratus lumborum             0.5% bupivacaine 5 mL + Kenalog-40 1 mL\n"
+        "06/02/2025   L quadratus lumborum             0.5% bupivacaine 5 mL\n"
+    )
+    assert drug_lines(r) == []
+
+
+def test_an_ordinal_needle_today_is_not_a_session_and_pain_at_discharge() -> None:
+    r = code_of(
+        "The left rhomboid major and left middle trapezius were injected with lidocaine 1% 4 mL. She felt lightheaded "
+        "after the fourth injection and asked to stop. Pain 6/10 before treatment, 4/10 at discharge."
+    )
+    checks = {f.check for f in r.findings}
+    assert "REPEAT_RELIEF_MISSING" not in checks and "RESPONSE_MISSING" not in checks
+
+
+def test_a_side_after_bracketed_notes_and_tpis_here_on_dates() -> None:
+    r = code_of(
+        "The temporalis (anterior and middle fibers, 2 sites) and masseter (superficial part, 2 sites) on the left were "
+        "injected. Xylocaine 2% 1 mL."
+    )
+    assert muscles(r) == {("temporalis", "left", "injection"), ("masseter", "left", "injection")}
+    r = code_of(
+        "- TPIs here 08/11/2024, 11/17/2024 and 03/30/2025 - each gave 60-70% relief lasting 12 wks\n"
+        "- R QL x2, L QL x2\n- 0.5% bupivacaine 6 mL"
+    )
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+
+
+def test_a_new_problem_visit_title_is_not_a_separate_problem() -> None:
+    r = code_of(
+        "SPORTS & SPINE CLINIC - NEW PROBLEM VISIT WITH PROCEDURE\nA: myofascial pain, R shoulder girdle.\n"
+        "Procedure: I injected the R infraspinatus and R teres minor with dexamethasone 6 mg. Tolerated well. 99213-25.",
+        diagnoses=["M79.18"],
+    )
+    assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}

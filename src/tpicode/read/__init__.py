@@ -17,13 +17,14 @@ from tpicode.read.facts import Facts, Span
 from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import lexicon_for
 from tpicode.read.offsets import BackMap
-from tpicode.read.sites import read_sites
+from tpicode.read.sites import MANUAL_ITEM, read_sites
 from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
 
 
+_THERAPY_CODE_ITEM = re.compile(r"\s*(?:[-*•]\s*)?9[5-9]\d{3}\b")
 _INJECTION_HEADER = re.compile(r"inject|\btpis?\b|trigger point|needl")
 
 
@@ -89,7 +90,11 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         }
         for idx, info in enumerate(infos):
             tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
-            if info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause:
+            if (
+                info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause
+                and not (MANUAL_ITEM.match(info.text) and not info.cues)  # ("- 97140 x1: STM R TFL": hands, not a needle)
+                and not _THERAPY_CODE_ITEM.match(info.text)  # ("- 97110 x2 (25 min): hip abduction ...": another service)
+            ):
                 facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":
                 facts.dry_needling_spans.append((info.clause.start, info.clause.end))

@@ -56,7 +56,7 @@ _PAIN_WORD = re.compile(r"\b(?:vas|nrs|pain(?: score| scale| level)?)\s*(?:\((?:
 _PAIN_BARE = re.compile(r"(?<![\d/.])(\d{1,2})\s+(?:before|after|pre(?:-procedure)?|post(?:-procedure)?)\b")
 _PRE = re.compile(r"\b(?:pre|before|prior to|initial(?:ly)?|baseline|presents? with|on arrival|at rest)\b|\bpre[- ]?(?:procedure|injection|tpi)|\bfrom\s*$")
 # (not the next field's label: "Pre-procedure pain: 7/10   Post-procedure pain: 3/10")
-_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following)\b(?![\w -]{0,20}:)(?!\s*\d)")
+_POST_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:after|afterwards?|post(?:[- ]?(?:procedure|injection))?|following|(?:at|on|upon) (?:discharge|departure|the end))\b(?![\w -]{0,20}:)(?!\s*\d)")
 _PRE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:before|beforehand|pre(?:[- ]?(?:procedure|injection))?|prior|at baseline)\b(?![\w -]{0,20}:)(?!\s*\d)")
 _POST = re.compile(r"(?:->|→|=>)\s*$|\b(?:post|after|following|afterwards?|at discharge|upon completion|immediately after|improved to|decreased to|reduced to|down to|to)\b|\bpost[- ]?(?:procedure|injection|tpi)")
 _RESPONSE = re.compile(
@@ -94,7 +94,7 @@ _REPEAT = re.compile(
     r"\b(?:previous|prior|last|earlier|recent|repeat|second|third|fourth|follow-up)\s+(?!to\b)"
     r"(?:(?!knee|hip|shoulder|joint|epidural|facet|bursa|steroid|cortisone|sacroiliac|spinal|nerve|botox|vaccine|flu)\w+\s+){0,2}"
     r"(?:tpis?|trigger[- ]point injections?|injections?|sessions?|dry needling)\b"
-    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:(?:in|at) (?:this|our|the) (?:office|clinic|practice)\s+)?(?:on|in|dated)\s+(?:\d{1,2}[/-]\d|(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
+    r"|\b(?:tpis?|trigger[- ]point injections?|injections?)\s+(?:here\s+|(?:in|at) (?:this|our|the) (?:office|clinic|practice)\s+)?(?:(?:on|in|dated)\s+|(?=\d{1,2}/\d{1,2}/\d{2}))(?:\d{1,2}[/-]\d|(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|\b(?:has had|had|received|underwent)\s+(?:\w+\s+){0,2}(?:tpis?|trigger[- ]point injections?)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
@@ -124,6 +124,8 @@ _NOT_ADDRESSED = re.compile(
 )
 _DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
+_AMONG_TODAYS = re.compile(r"\b(?:after|during|before|with|at|following) the\s+$")
+_ORDINAL = re.compile(r"(?:second|third|fourth|fifth)\s+(?:injection|needle|site|stick)\b")
 _OTHER_INJECTION_BEFORE = re.compile(
     r"\b(?:knee|hip|shoulder|joint|epidural|facet|bursa\w*|cortisone|sacroiliac|si|spinal|nerve|botox|vaccine|flu|covid"
     r"|b12|toradol|ketorolac|im|intramuscular|intra-articular|trochanteric|subacromial|steroid)\s+(?:\w+\s+)?$"
@@ -156,7 +158,7 @@ _EM_SEPARATE = re.compile(
     r"\bseparately identifiable\b|\bsignificant(?:,)? (?:and )?separate\b|\bseparate (?:and distinct |and significant )?(?:e/?m|evaluation|problem|service|issue|complaint|visit|management)\b"
     r"|\b(?:distinct|separate) from the (?:procedure|injections?|tpis?)\b|\bin addition(?: to the (?:procedure|injections?|tpis?))?,? (?:we|i|the patient'?s?) (?:also )?(?:addressed|evaluated|discussed|managed|reviewed|adjusted|treated)\b"
     r"|\b(?:also|additionally|separately) (?:addressed|evaluated|managed|discussed|reviewed|treated|assessed|examined)\b"
-    r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b"
+    r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b(?! visit)"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
 )
 # (the letter comes before the look-behind so that `re` can skip ahead to capital letters: 2x faster)
@@ -329,6 +331,8 @@ def read_clinical(
             continue
         if info.status == "today" and _RECEIVED.match(low, rep[0]):
             continue
+        if _AMONG_TODAYS.search(low, max(cs, rep[0] - 16), rep[0]) and _ORDINAL.match(low, rep[0]):
+            continue  # "she felt lightheaded after the fourth injection": today's fourth needle, not a fourth session
         dated = DATE.search(low, rep[0], min(len(low), rep[1] + 12))
         if dated is not None and (parse_date(dated) or dt.date.min) >= dos:
             continue  # "drawn up and injected on 05/13/2025": today's date, not an earlier session

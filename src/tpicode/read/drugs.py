@@ -76,6 +76,7 @@ _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when
     r"|\b(?:were|was|are) each\b|\beach (?P<verb>received|was injected|were injected)\b"
     r"|\b(?:ml|cc) (?:to |into |in )?each\b|\b(?:ml|cc) apiece\b|\beach\s*(?:[.,;)]|$)"
 )
+_SITES_TOTAL = re.compile(r"\d+\s+(?:sites|points|trigger points|injections)\s+total\b|\btotal (?:of )?\d+\s+(?:sites|points|trigger points|injections)\b")
 _EACH_RECEIVED = re.compile(r"each (?:received|got|was injected with|were injected with)\b")
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
 # ("1 mL vial", not "Volume: 1 mL      Vial: multi-dose", a field of its own)
@@ -91,7 +92,7 @@ _WASTED = re.compile(
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
-    r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication) "
+    r"\bno (?:drug |medication )?(?:waste|wastage|discard)|\b(?:none|nothing|no drug|no medication)(?: of (?:the |it )?\w*)? "
     r"(?:was |were |is |are )?(?:wasted|discarded)|\bzero waste|\b0 (?:mg|units?|ml) (?:wasted|discarded)"
     r"|\b(?:entire|whole) (?:single[- ]dose |single[- ]use )?(?:vial|contents?) (?:was |were |is |are )?(?:used|administered|injected|given)"
     r"|\b(?:waste|wastage|wasted|discarded)\s*:\s*(?:none|nothing|zero|0(?![.\d])|no)\b"
@@ -214,6 +215,7 @@ def read_drugs(
             totals_here = [
                 t for t in _TOTAL.finditer(s)
                 if not any(o is not m and o.id != m.id and 0 <= t.start() - (o.end - cs) <= 30 for o in ms)
+                and not _SITES_TOTAL.search(s, max(0, t.start() - 16), min(len(s), t.end() + 16))  # ("8 sites total")
             ]
             if mult and mult > 1 and ((own and not amounts.total_vol and not totals_here) or confirmed):
                 if fact.volume_ml is not None:
@@ -848,7 +850,7 @@ def _stated_total(a: _Amounts, per_site: float, owned: set[int]) -> float | None
 def _amount_near(low: str, ms: int, me: int, cs: int, ce: int) -> int | None:
     """The amount the per-site words qualify: the nearest one just before them, else just after."""
     kinds = ("vol", "mg", "units")
-    before = [m.start() for m in _AMOUNT.finditer(low, max(cs, ms - 40), ms) if m.lastgroup in kinds]
+    before = [m.start() for m in _AMOUNT.finditer(low, max(cs, ms - 70), ms) if m.lastgroup in kinds]
     if before:
         return before[-1]
     after = [m.start() for m in _AMOUNT.finditer(low, me, min(ce, me + 30)) if m.lastgroup in kinds]

@@ -27,6 +27,7 @@ _PREFIX = re.compile(
 )
 _POSTFIX = re.compile(
     r"[\s,.:|()\-\[\]]*(?:(?:muscles?|musculature|m)\b\.?)?[\s,.:|()\-\[\]]*"
+    r"(?:\((?![^()\n]*\b(?:left|right|l|r|lt|rt)\b)[^()\n]{3,60}\)[\s,]*)?"  # ("masseter (superficial part, 2 sites) on the left")
     # ("| Gastrocnemius, medial head | L |": a named part between the muscle and its side)
     r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*"
     r"|\(?(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower|anterior|posterior|ant|post)"
@@ -49,9 +50,11 @@ _MODALITY_BEFORE = re.compile(
     r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
     r"(?:(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)|\s*,(?:\s*[a-z]+,)?)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
 )  # ("IASTM to the L paraspinals", "Dry cupping, L rhomboids", "Dry cupping, static, L rhomboids")
-_MANUAL_ITEM = re.compile(
-    r"\s*(?:[-*•]\s*)?(?:stm|iastm|soft tissue (?:mobili[sz]ation|massage|work)|myofascial release|mfr|massage|cupping"
-    r"|manual therapy|(?:therapeutic )?ultrasound|e-?stim|tens|ifc|stretching|kinesio\w*|taping|moist heat|ice|heat)\b"
+MANUAL_ITEM = re.compile(
+    r"\s*(?:[-*•]\s*)?(?:97\d{3}\b[^:\n]{0,30}:?\s*)?"  # ("- 97140 x1 (9 min): STM suboccipitals and L levator")
+    r"(?:stm|iastm|soft tissue (?:mobili[sz]ation|massage|work)|myofascial release|mfr|massage|cupping|ischemic compression"
+    r"|(?:manual )?trigger point release|pincer compression|manual therapy|(?:therapeutic )?ultrasound|e-?stim|tens|ifc"
+    r"|stretching|kinesio\w*|taping|moist heat|ice|heat|ther(?:apeutic)? ex\w*)\b"
 )
 _NEEDLE_WORD = re.compile(r"inject|needl|\btpi|\bdn\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
@@ -119,7 +122,12 @@ def _side_of(word: str) -> tuple[str, ...]:
 def _gap_is_list(gap: str) -> bool:
     if "\n" in gap:
         return False
+    if "(" in gap:
+        gap = _BRACKETED_NOTE.sub(" ", gap)  # "temporalis (anterior and middle fibers, 2 sites) and masseter"
     return all(t in _CONNECTORS or t.isdigit() for t in _GAP_TOKEN.findall(gap))
+
+
+_BRACKETED_NOTE = re.compile(r"\([^()\n]{0,60}\)")
 
 
 def read_sites(
@@ -250,7 +258,7 @@ def read_sites(
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
-            if status == "today" and _MANUAL_ITEM.match(info.text) and not _NEEDLE_WORD.search(info.text):
+            if status == "today" and MANUAL_ITEM.match(info.text) and not _NEEDLE_WORD.search(info.text):
                 status = "other"  # "- STM suboccipitals and cervical paraspinals, 8 min": hands, not a needle
             if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
@@ -306,7 +314,7 @@ def read_sites(
     muscles = _side_columns(text, low, infos, muscles, k)
     if "[" in text or "☐" in text or "☒" in text or "☑" in text:
         muscles = _ticked_sides(text, low, infos, muscles, k)
-        if "needl" in low and "inject" in low:
+        if "needl" in low:
             muscles = _procedure_columns(text, low, muscles)
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
@@ -505,7 +513,10 @@ def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
     return out
 
 
-_PROC_HEAD = re.compile(r"(?P<inj>\binj(?:ected|ection)?\b)|(?P<dry>\bdry[- ]?needled\b|\bdry[- ]?needling\b|\bneedled\b|\bdn\b)")
+_PROC_HEAD = re.compile(
+    r"(?P<inj>\binj(?:ected|ection)?\b)|(?P<dry>\bdry[- ]?needled\b|\bdry[- ]?needling\b|\bneedled\b|\bdn\b)"
+    r"|(?P<man>\bmanual\b|\bstm\b|\bsoft tissue\b)"
+)
 
 
 def _procedure_columns(text: str, low: str, muscles: list[MuscleFact]) -> list[MuscleFact]:
@@ -518,7 +529,8 @@ def _procedure_columns(text: str, low: str, muscles: list[MuscleFact]) -> list[M
         end = low.find("\n", pos)
         end = len(low) if end < 0 else end
         heads = [(m.start() - pos, m.lastgroup or "") for m in _PROC_HEAD.finditer(low, pos, end)]
-        if {h for _c, h in heads} == {"inj", "dry"} and "[" not in text[pos:end] and "☐" not in text[pos:end]:
+        kinds = {h for _c, h in heads}
+        if "dry" in kinds and kinds & {"inj", "man"} and "[" not in text[pos:end] and "☐" not in text[pos:end]:
             cols = heads
         elif not low[pos:end].strip():
             cols = []
@@ -529,7 +541,7 @@ def _procedure_columns(text: str, low: str, muscles: list[MuscleFact]) -> list[M
                 done = {_nearest_column(cols, at) for at, ticked in boxes if ticked}
                 for i in row:
                     f = out[i]
-                    if not done:
+                    if not done & {"inj", "dry"}:  # (nothing ticked, or only the manual-therapy column)
                         out[i] = dataclasses.replace(f, status="negated", spans=list(f.spans))
                     else:
                         out[i] = dataclasses.replace(

@@ -185,7 +185,12 @@ def analyse(
         if cl.section == "medications" and cl.line in hinted_lines:
             # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
             cl = Clause(cl.start, cl.end, "procedure", cl.line, cl.list_item, cl.field_label)
-        infos.append(_classify(cl, low, per[i], cues))
+        info = _classify(cl, low, per[i], cues)
+        if dos is not None and info.status in ("today", "nominal", "unclear") and (dm := _DATED_ROW.match(low, cl.start, cl.end)):
+            day = parse_date(dm)
+            if day is not None and day < dos:
+                info.status = "history"  # "10/21/2025   L QL, L iliocostalis   0.5% bupivacaine + Kenalog-40": a log's earlier row
+        infos.append(info)
     performed = any(i.status == "today" for i in infos)
     # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details
     detailed: set[int] = set()
@@ -424,7 +429,9 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
         ]
     dry_hits = g("dry")
     dry = dry_hits is not None
-    if dry_hits is not None and not any(f[2] == "done" for f in found):
+    # (the name of dry needling says it was done, unless the clause plans, offers or recalls it: "we discussed
+    # adding dry needling to the R SCM", "dry needling offered for the R SCM")
+    if dry_hits is not None and not any(f[2] in ("done", "future", "history", "attempted") for f in found):
         found.append((dry_hits[0][0], dry_hits[0][1], "done"))
     # "TPI L trap x2, 25 g, palpation, neg asp": in the procedure, palpation is the technique, not an exam
     # ("- Left medial pterygoid: 1 site, 1.5 mL (... at the palpated trigger point)": a site row, not an exam)
@@ -467,6 +474,12 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
 
 _QUESTION = re.compile(r"\s*(?:what|which|how|why|who|is|are|was|were|should|would|does|do|did|can|could|may)\b")
 _ANSWERED = re.compile(r"[\s:]*(?:yes|no|y|n|\[x\]|☒|☑|✓|x)\b", re.IGNORECASE)
+
+
+_DATED_ROW = re.compile(
+    r"[ \t]*(?:[-*•|]\s*)?(?:(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2}))(?:[ \t]{2,}|[ \t]*\|)"
+    r"(?P<mon>(?!))?(?P<md>(?!))?(?P<my>(?!))?"  # (parse_date's other groups, never set here)
+)
 
 
 def _last_before(starts: list[int], pos: int) -> int:

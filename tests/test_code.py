@@ -2161,3 +2161,25 @@ def test_a_new_problem_visit_title_is_not_a_separate_problem() -> None:
         diagnoses=["M79.18"],
     )
     assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}
+
+
+# ---------------------------------------------------------------------------- blind batch 1376-1420
+
+
+def test_a_side_label_over_a_list_of_sites_after_a_history_field() -> None:
+    r = code_of(
+        "Hx: 64M, R thigh pain x 6 mo; failed PT 8 wk. No prior TPI.\nRight: vastus lateralis #2, rectus femoris #1, "
+        "vastus medialis #1\nInjectate: Carbocaine 1% 5 mL\nPre 7/10 / Post 2/10."
+    )
+    assert procedure(r) == ("20553", 3)
+    assert {m.laterality for m in r.muscles} == {"right"}
+
+
+def test_an_e_m_level_corrected_in_an_addendum() -> None:
+    r = code_of(
+        "A/P: 1. Myofascial pain R forearm. 2. Acute sinusitis: start amoxicillin-clavulanate. Separately identifiable.\n"
+        "Procedure: I injected the R brachioradialis and R supinator with Kenalog-10 2 mL. Tolerated well.\n"
+        "Charges: 99213-25, 20552, J3301 x2.\nADDENDUM: the E/M level should read 99214-25, not 99213.",
+        diagnoses=["M79.18", "J01.00"],
+    )
+    assert ("99214", 1, ["25"]) in lines(r) and not any(ln.code == "99213" for ln in r.lines)

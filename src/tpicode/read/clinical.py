@@ -124,6 +124,7 @@ _NOT_ADDRESSED = re.compile(
 )
 _DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
+_EM_CORRECTED = re.compile(r"\bcorrect\w*|\bshould (?:read|be|have been)\b|\bin error\b|\bchanged to\b|\bamended\b|\bincorrect\b")
 _AMONG_TODAYS = re.compile(r"\b(?:after|during|before|with|at|following) the\s+$")
 _ORDINAL = re.compile(r"(?:second|third|fourth|fifth)\s+(?:injection|needle|site|stick)\b")
 _OTHER_INJECTION_BEFORE = re.compile(
@@ -409,6 +410,13 @@ def read_clinical(
             break
     facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None
     facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
+    if len(facts.em_codes) > 1:
+        # "addendum: the E/M level should read 99214-25 (not 99213)": the first other code after the correction
+        cm = _EM_CORRECTED.search(low, facts.em_codes[0][1][1])
+        later = [c for c in facts.em_codes[1:] if cm is not None and c[1][0] > cm.start() and c[0] != facts.em_codes[0][0]]
+        if later:
+            facts.em_codes.remove(later[0])
+            facts.em_codes.insert(0, later[0])
     # (not a title's question: "IS THIS E/M SEPARATELY IDENTIFIABLE?")
     facts.em_separate = next(
         (sp for sp in h["em_separate"].spans if (ci := clause_of(sp[0])) is None or not ci.text.rstrip().endswith("?")), None

@@ -30,6 +30,8 @@ _PROCEDURE_LINE = re.compile(
     re.IGNORECASE,
 )
 _CAPS_PROCEDURE = re.compile(r"[ \t]*(?:TRIGGER POINT (?:INJECTIONS?|DRY NEEDLING)|DRY NEEDLING|TRP-?DN)\b(?! (?:HISTORY|HX)\b)")
+_SIDE_LABELS = frozenset({"right", "left", "bilateral", "r", "l", "rt", "lt", "b/l", "bilat"})
+_SITE_COUNT = re.compile(r"#\s*\d|\bx\s*\d|\(\d{1,2}\)|\b\d{1,2}\s*(?:sites?|injections?|points?)\b")
 _CONSENT_HEADING = re.compile(r"\s*(?:informed |patient |written |procedure )?consent\b(?! (?:signed|obtained|given|done))")
 _ADDENDUM_LINE = re.compile(r"[ \t]*(?:addendum|late entry|correction)\b")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>]+|\d{1,2}[.)])[ \t]+")
@@ -223,6 +225,10 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                 header_label = m.group(1).lower()
             else:
                 label = m.group(1).lower()
+                if label.strip() in _SIDE_LABELS and _SITE_COUNT.search(raw, m.end()):
+                    # "Right: vastus lateralis #2, rectus femoris #1": a side's list of sites, whatever the section
+                    flush()
+                    outer, section = section, "procedure"
         elif caps or (len(raw.strip()) <= 40 and _TITLE_LINE.match(raw)):
             caps = caps or _TITLE_LINE.match(raw)
             assert caps is not None

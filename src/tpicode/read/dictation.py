@@ -190,7 +190,11 @@ def unchecked_and_quoted(low: str) -> str:
     boxes = "[" in low or "( )" in low or "☐" in low or "☑" in low or "☒" in low
     leaders = "..." in low or "___" in low
     quoted = "> " in low and _QUOTED_RUN.search(low) is not None
-    copied = quoted or "cop" in low or "attached" in low or "last time" in low or " visit:" in low or " note:" in low or "carried" in low or "pasted" in low or "imported" in low or (" note" in low and _PREVIOUS_NOTE.search(low) is not None)
+    copied = (
+        quoted or "copied" in low or "copy forward" in low or "attached" in low or "last time:" in low
+        or ("from " in low and " visit:" in low) or "carried" in low or "pasted" in low or "imported" in low
+        or ("note" in low and ("prior note:" in low or "previous note:" in low or _PREVIOUS_NOTE.search(low) is not None))
+    )
     if not (boxes or leaders or copied):
         return low
     buf = list(low)

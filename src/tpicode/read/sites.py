@@ -389,9 +389,15 @@ _WRONG_SIDE = re.compile(
 def _side_corrected(muscles: list[MuscleFact], low: str) -> None:
     """ "Injected: right gluteus medius ... ADDENDUM: the line above states the wrong side; the injections were
     performed on the LEFT gluteus medius": a later mention on the other side, after a correction, replaces it."""
+    today = [f for f in muscles if f.status == "today"]
+    sided: dict[str, set[str]] = {}
+    for f in today:
+        if f.laterality != "unspecified":
+            sided.setdefault(f.muscle_id, set()).add(f.laterality)
+    if not any(len(v) > 1 for v in sided.values()):
+        return  # (no muscle named on both sides today: nothing a side correction could change)
     if not any(w in low for w in ("wrong", "correct", "error", "should", "mis", "default")) or not _WRONG_SIDE.search(low):
         return
-    today = [f for f in muscles if f.status == "today"]
     for f in today:
         if f.laterality == "unspecified":
             continue

@@ -186,7 +186,10 @@ def analyse(
             # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
             cl = Clause(cl.start, cl.end, "procedure", cl.line, cl.list_item, cl.field_label)
         info = _classify(cl, low, per[i], cues)
-        if dos is not None and info.status in ("today", "nominal", "unclear") and (dm := _DATED_ROW.match(low, cl.start, cl.end)):
+        if (
+            dos is not None and low[cl.start : cl.start + 1] in _ROW_OPENERS and info.status in ("today", "nominal", "unclear")
+            and (dm := _DATED_ROW.match(low, cl.start, cl.end))
+        ):
             day = parse_date(dm)
             if day is not None and day < dos:
                 info.status = "history"  # "10/21/2025   L QL, L iliocostalis   0.5% bupivacaine + Kenalog-40": a log's earlier row
@@ -344,7 +347,8 @@ def _status_not_performed(low: str, infos: list[ClauseInfo]) -> None:
     """A template's "Status: Not performed" field: the sites of its block were not injected. A form's
     "Procedure performed: [ ] Yes [x] No": nothing in the note was."""
     for info in infos:
-        if _PERFORMED_LABEL.match(info.clause.field_label) and _ANSWER_NO.match(info.text):
+        label = info.clause.field_label
+        if label and ("perform" in label or "done" in label or "complet" in label) and _PERFORMED_LABEL.match(label) and _ANSWER_NO.match(info.text):
             for other in infos:
                 if other.status in ("today", "nominal", "unclear"):
                     other.status = "negated"
@@ -439,7 +443,7 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     if (spans := g("exam")) and not any(f[2] == "done" for f in found) and not (nominal and cl.section == "procedure") and not site_row:
         found += [(x, y, "exam") for x, y in spans]
     found.sort()
-    if _QUESTION.match(s) and s.rstrip().endswith("?") and not _ANSWERED.match(low, b):
+    if s.rstrip().endswith("?") and _QUESTION.match(s) and not _ANSWERED.match(low, b):
         # a quiz or scenario's question ("What procedure was performed?") reports nothing done
         found, nominal = [], False
     if other:
@@ -476,6 +480,7 @@ _QUESTION = re.compile(r"\s*(?:what|which|how|why|who|is|are|was|were|should|wou
 _ANSWERED = re.compile(r"[\s:]*(?:yes|no|y|n|\[x\]|☒|☑|✓|x)\b", re.IGNORECASE)
 
 
+_ROW_OPENERS = frozenset("0123456789-*•| \t")
 _DATED_ROW = re.compile(
     r"[ \t]*(?:[-*•|]\s*)?(?:(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2}))(?:[ \t]{2,}|[ \t]*\|)"
     r"(?P<mon>(?!))?(?P<md>(?!))?(?P<my>(?!))?"  # (parse_date's other groups, never set here)

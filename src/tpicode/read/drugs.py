@@ -428,13 +428,7 @@ def _waste_column(low: str, drugs: list[DrugFact]) -> None:
                 else:
                     wm = re.match(r"(\d+(?:\.\d+)?)\s*(mg|units?|ml|cc)\b", cell)
                     if wm:
-                        val, unit = float(wm.group(1)), wm.group(2)
-                        if unit == "mg":
-                            d.wasted_mg = val
-                        elif unit.startswith("unit"):
-                            d.wasted_units = val
-                        elif d.conc_mg_per_ml:
-                            d.wasted_mg = val * d.conc_mg_per_ml
+                        _set_waste(d, float(wm.group(1)), wm.group(2))
         pos = end + 1
 
 
@@ -857,6 +851,20 @@ def _amount_near(low: str, ms: int, me: int, cs: int, ce: int) -> int | None:
     return after[0] if after else None
 
 
+def _set_waste(f: DrugFact, val: float, unit: str) -> None:
+    """A discarded amount in its unit: mg and units as they are, a volume through the drug's strength."""
+    if unit == "mg":
+        f.wasted_mg = val
+    elif unit.startswith("unit"):
+        f.wasted_units = val
+    elif f.conc_mg_per_ml:
+        f.wasted_mg = val * f.conc_mg_per_ml
+    elif f.conc_units_per_ml:
+        f.wasted_units = val * f.conc_units_per_ml  # "0.4 mL (20 units) ... discarded" of a 50 units/mL dilution
+    else:
+        f.wasted_ml = val  # (the strength may be stated at another mention of the drug)
+
+
 def _vial_facts(s: str, f: DrugFact) -> None:
     if _SINGLE.search(s):
         f.single_dose_vial = True
@@ -867,17 +875,7 @@ def _vial_facts(s: str, f: DrugFact) -> None:
         raw = wm.group("a") or wm.group("b")
         num, _slash, den = raw.partition("/")
         val = float(num) / float(den) if den and float(den) else float(num)  # "1/2 cc wasted"
-        unit = (wm.group("u") or wm.group("v") or "").lower()
-        if unit == "mg":
-            f.wasted_mg = val
-        elif unit.startswith("unit"):
-            f.wasted_units = val
-        elif f.conc_mg_per_ml:
-            f.wasted_mg = val * f.conc_mg_per_ml
-        elif f.conc_units_per_ml is None:
-            f.wasted_ml = val  # (the strength may be stated at another mention of the drug)
-        elif f.conc_units_per_ml:
-            f.wasted_units = val * f.conc_units_per_ml  # "0.4 mL (20 units) ... discarded" of a 50 units/mL dilution
+        _set_waste(f, val, (wm.group("u") or wm.group("v") or "").lower())
     if _NO_WASTE.search(s):
         f.no_waste = True
 

@@ -465,14 +465,20 @@ def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
             side for i, side in sorted(cols.items())
             if i < len(cells) and ((cells[i] and not _EMPTY_CELL.match(cells[i])) or (i < len(ticked) and ticked[i]))
         ]
-        kept = [f for f in out if f not in row]
-        for f in row:
-            if not sides:
-                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
-            for side in sides:
-                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
-        out = kept
+        out = _resided(out, row, sides)
     return out
+
+
+def _resided(out: list[MuscleFact], row: list[MuscleFact], sides: list[str]) -> list[MuscleFact]:
+    """`out` with each muscle of a table row replaced by one entry per side its cells give, or by a
+    not-injected entry when they give none."""
+    kept = [f for f in out if not any(f is r for r in row)]
+    for f in row:
+        if not sides:
+            kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
+        for side in sides:
+            kept.append(dataclasses.replace(f, laterality=side, status="today", spans=list(f.spans)))
+    return kept
 
 
 _BOX_SIDE = re.compile(
@@ -508,14 +514,9 @@ def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
         ids = {f.muscle_id for f in row}
         if len(ids) > 1:
             continue  # (the boxes after the last muscle are its own)
-        kept = [f for f in out if f not in row]
-        for mid in ids:
-            f = next(f for f in row if f.muscle_id == mid)
-            if not sides:
-                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
-            for side in sides:
-                kept.append(dataclasses.replace(f, laterality=side, spans=list(f.spans)))
-        out = kept
+        # (one entry for the muscle, however many times the row names it)
+        out = [f for f in out if not any(f is r for r in row[1:])]
+        out = _resided(out, row[:1], sides)
     return out
 
 
@@ -628,13 +629,7 @@ def _aligned_side_columns(
             side = min(cols, key=lambda c: abs(c[0] - col))[1]
             if side and side not in sides:
                 sides.append(side)  # (a cell under "Sites" or "# injections" is no side)
-        kept = [f for f in out if not any(f is r for r in row)]
-        for f in row:
-            if not sides:
-                kept.append(dataclasses.replace(f, status="negated", spans=list(f.spans)))
-            for side in sides:
-                kept.append(dataclasses.replace(f, laterality=side, status="today", spans=list(f.spans)))
-        out = kept
+        out = _resided(out, row, sides)
     return out
 
 

@@ -2183,3 +2183,36 @@ def test_an_e_m_level_corrected_in_an_addendum() -> None:
         diagnoses=["M79.18", "J01.00"],
     )
     assert ("99214", 1, ["25"]) in lines(r) and not any(ln.code == "99213" for ln in r.lines)
+
+
+# ---------------------------------------------------------------------------- blind batch 1421-1456
+
+
+def test_manual_only_items_and_cells_beside_needled_ones() -> None:
+    r = code_of(
+        "Dry needling, no injectate:\n  - R upper trapezius: 3 LTRs\n  - R levator scapulae: 2 LTRs\n"
+        "  - R SCM: pincer STM only, 3 min; not needled (will reassess)."
+    )
+    assert procedure(r) == ("20560", 2)
+    r = code_of(
+        "Dry needling today.\n    Muscle               | LEFT                    | RIGHT\n"
+        "    Upper trapezius      | DN, 2 insertions, 3 LTR | DN, 2 insertions, 2 LTR\n"
+        "    Levator scapulae     | DN, 1 insertion, 2 LTR  | STM only - not needled\n"
+    )
+    assert procedure(r) == ("20561", 3)
+    r = code_of("20560  Trigger point dry needling - DECLINED by patient today; manual release R upper trapezius instead.")
+    assert procedure(r) == (None, 0) and {f.check for f in r.findings} <= {"NO_TPI"}
+
+
+def test_spoken_icd_codes_keep_their_letter_and_digits() -> None:
+    r = code_of(
+        "diagnosis colon chest wall pain comma R zero seven point eight nine period she did six weeks of physical "
+        "therapy without relief period I injected the left pectoralis major period lidocaine three cc's period "
+        "tolerated well period"
+    )
+    assert "DX_NOT_COVERED" in {f.check for f in r.findings}
+    r = code_of(
+        "diagnosis colon tension type headache comma G forty four point two two nine period I injected the left "
+        "temporalis period lidocaine two cc's period tolerated well period"
+    )
+    assert "DX_NOT_COVERED" not in {f.check for f in r.findings}

@@ -29,7 +29,7 @@ _NUMBER = re.compile(
     r"(?<![a-z])(?P<num>"
     r"(?:" + _DIGIT + r" ){2,}" + _DIGIT + r"(?![ -](?:hundred|point|and|" + _NUMWORD + r")\b)|"  # "nine nine two one four"
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
-    r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r")?)?)"
+    r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r"){0,3})?)"
     r"|(?:one |a )?(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))"  # "half a cc" -> "0.5 cc"
     # "point five mils": a spoken decimal without its leading zero, before a unit
     r"|point " + _NUMWORD + r"(?: " + _NUMWORD + r")?(?= (?:of a )?(?:cc|ml|mil|percent|%|milliliter|mg|milligram))"
@@ -60,6 +60,8 @@ _UNIT_TO = {
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
     "cc": "cc", "mls": "ml", "mil": "ml",
 }
+_ICD_LETTER_BEFORE = re.compile(r"(?<![a-z0-9])[a-tv-z] $")
+_ICD_STEM = re.compile(r"\d\d(?:\.\d{1,4})?")
 _TAB = re.compile("\t")
 _EXPORT_ROW = re.compile(r'^[ \t]*(?:"[^"\n]*"(?:,"[^"\n]*"){2,}|[^;\n]{1,60}(?:;[^;\n]{0,60}){3,})[ \t]*$', re.MULTILINE)
 _QUOTED_SEP = re.compile(r'^[ \t]*"|","|"[ \t]*$')
@@ -80,6 +82,12 @@ def _spoken_value(words: str) -> str | None:
     parts = words.replace("-", " ").split()
     if len(parts) >= 3 and all(_WORD_VALUE.get(w, 10) < 10 for w in parts):
         return "".join(str(_WORD_VALUE[w]) for w in parts)  # a code read digit by digit: "nine nine two one four"
+    if len(parts) >= 2 and parts[0] == "zero" and _WORD_VALUE.get(parts[1], 10) < 10:
+        # "R zero seven point eight nine": an ICD-10 code's leading zero is kept (R07.89)
+        head, _point, tail = " ".join(parts).partition(" point ")
+        digits = "".join(str(_WORD_VALUE.get(w, "")) for w in head.split())
+        frac = "".join(str(_WORD_VALUE.get(w, "")) for w in tail.split())
+        return f"{digits}.{frac}" if frac else digits
     total = 0.0
     current = 0.0
     frac = ""
@@ -263,7 +271,10 @@ def normalize(text: str, low: str, heads: frozenset[str] | None = None) -> tuple
             if m is not None:
                 value = _spoken_value(m.group("num"))
                 if value is not None:
-                    edits.append((m.start("num"), m.end("num"), value))
+                    start = m.start("num")
+                    if _ICD_LETTER_BEFORE.search(low, max(0, start - 3), start) and _ICD_STEM.fullmatch(value):
+                        start -= 1  # "R zero seven point eight nine" -> "R07.89": the code's letter and digits join
+                    edits.append((start, m.end("num"), value))
                     covered = m.end("num")
             if w in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"):
                 om = _OUT_OF.match(low, a)

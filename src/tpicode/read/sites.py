@@ -455,7 +455,8 @@ def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
         if not cols:
             continue
         cs, ce = info.clause.start, info.clause.end
-        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status == "today"
+        # (a row whose one cell says "not needled" was read as negated: its other cells decide here)
+        row = [f for f in out if cs <= f.spans[0][0] < ce and f.laterality == "unspecified" and f.status in ("today", "negated")
                and k.muscles[f.muscle_id].paired]
         if not row:
             continue
@@ -463,7 +464,8 @@ def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
         ticked = [_CHECKED_BOX.search(c) is not None for c in text[cs:ce].split("|")]
         sides = [
             side for i, side in sorted(cols.items())
-            if i < len(cells) and ((cells[i] and not _EMPTY_CELL.match(cells[i])) or (i < len(ticked) and ticked[i]))
+            if i < len(cells) and not _CELL_NOT_DONE.search(cells[i])
+            and ((cells[i] and not _EMPTY_CELL.match(cells[i])) or (i < len(ticked) and ticked[i]))
         ]
         out = _resided(out, row, sides)
     return out
@@ -570,6 +572,7 @@ _SIDE_HEADER_ROW = re.compile(
     r"(?: {2,}(?:#\s*)?(?:sites?|injections?|count|points?|tps?|volume|ml|notes?)\b[^ ]*)*\s*$"  # (and count columns after them)
 )
 _UNTICKED_BOX = re.compile(r"\[ \]|\( \)|☐")
+_CELL_NOT_DONE = re.compile(r"\bnot (?:needled|injected|done|treated)\b|\bonly\b|\bheld\b|\bdeferred\b|\bdeclined\b")
 _CHECKED_BOX = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒✓✔]", re.IGNORECASE)
 _EMPTY_CELL = re.compile(r"^(?:0+(?:\.0+)?(?: ?(?:sites?|ml|cc|injections?|x))?|x ?0|no|n|none|-+|_+|n/a)$")
 

@@ -15,7 +15,7 @@ from tpicode.read.dictation import normalize
 from tpicode.read.drugs import read_drugs
 from tpicode.read.facts import Facts, Span
 from tpicode.read.hits import CueMatcher
-from tpicode.read.lexicon import lexicon_for
+from tpicode.read.lexicon import corrects_anything, lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import MANUAL_ITEM, read_sites
 from tpicode.read.status import analyse, cue_categories
@@ -78,8 +78,9 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     tpi_words = any(not NEGATED_JUST_BEFORE.search(fr.low, max(0, a - 20), a) for a, _b in hits["tpi_doc"].spans)
     facts.tpi_documented = (tpi_words or not other_in_note) and not _headed_by_other(fr, cues)
     mentions = lexicon.find(text, fr.low, dictated)
-    facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented)
-    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues)
+    corrects = corrects_anything(fr.low, cues.correction)  # (most notes correct nothing: asked once here)
+    facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented, corrects)
+    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues, corrects)
     if facts.tpi_documented:
         # a bare "injection" counts as the TPI only in a note about nothing else
         starts = [i.clause.start for i in infos]

@@ -383,14 +383,8 @@ def read_clinical(
         if info is None:
             continue
         pct = float(relief_value[(rs, re_)])
-        weeks = None
         dm2 = _DURATION.search(info.text)
-        if dm2:
-            n = dm2.group("n") or dm2.group("n2")
-            num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
-            u = dm2.group("u") or dm2.group("u2")
-            weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
-        facts.relief.append((pct, weeks, (rs, re_)))
+        facts.relief.append((pct, _weeks(dm2) if dm2 else None, (rs, re_)))
     if not facts.relief and "/10" in low:
         # "after that session her pain went from 8/10 to 4/10 and stayed there for six weeks": relief as scores
         for info in infos:
@@ -401,12 +395,8 @@ def read_clinical(
             if sm is None or dm2 is None or int(sm.group(1)) == 0 or int(sm.group(1)) > 10:
                 continue
             pct = 100.0 * (int(sm.group(1)) - int(sm.group(2))) / int(sm.group(1))
-            n = dm2.group("n") or dm2.group("n2")
-            num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
-            u = dm2.group("u") or dm2.group("u2")
-            weeks = num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
             span = (info.clause.start + sm.start(), info.clause.start + sm.end())
-            facts.relief.append((pct, weeks, span))
+            facts.relief.append((pct, _weeks(dm2), span))
             break
     facts.rehab = h["rehab"].spans[0] if h["rehab"].spans else None
     facts.em_codes.extend((low[es:ee], (es, ee)) for es, ee in em_hits)
@@ -505,6 +495,14 @@ def _dx_terms(low: str, infos: list[ClauseInfo], k: Knowledge) -> list[tuple[str
         out.append((code, (start, start + length)))
         last_end = start + length
     return out
+
+
+def _weeks(dm: re.Match[str]) -> float:
+    """A _DURATION match in weeks ("9 wks", "about three months", "10 days")."""
+    n = dm.group("n") or dm.group("n2")
+    num = float(_DURNUM.get(n, 0) if not n.isdigit() else int(n))
+    u = dm.group("u") or dm.group("u2")
+    return num * 4.345 if u.startswith("mo") else (num / 7 if u.startswith("d") else num)
 
 
 def _icd_codes(text: str, low: str, facts: Facts, infos: list[ClauseInfo]) -> None:

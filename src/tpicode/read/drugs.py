@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
-from tpicode.read.lexicon import Mention, corrected_later, corrects_anything
+from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
@@ -121,9 +121,8 @@ def _num(s: str) -> float:
 
 def read_drugs(
     low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
-    tpi_document: bool, cues: Cues,
+    tpi_document: bool, cues: Cues, corrects: bool,
 ) -> list[DrugFact]:
-    corrects = corrects_anything(low, cues.correction)
     starts = [i.clause.start for i in infos]
     per_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -235,7 +234,8 @@ def read_drugs(
             found.append((fact, idx, clause_has_muscle))
             if info.clause.field_label.startswith("total") or _TOTAL_LINE.match(s):
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
-    _superseded(low, found, infos, cues)
+    if corrects:
+        _superseded(low, found, infos, cues)
     merged = _merge(found, k, totals)
     _volumes_by_row(low, infos, merged, today_muscles)
     if any(d.status == "today" and d.dose_mg is None and d.dose_units is None and d.volume_ml is None for d in merged):
@@ -397,8 +397,9 @@ _SENTENCE_END = re.compile(r"(?<![\s(]\w)[.;](?:\s|$)")  # (not an initial: "N. 
 _MORE_GIVEN = re.compile(r"\b(?:additional|another|more|also|further|extra|second|repeat(?:ed)?)\b")
 
 
-_CELL = re.compile(r"\S+(?: \S+)*")
-_WASTE_HEAD = re.compile(r"^wast(?:ed|e|age)?\b|^discarded\b")
+_WASTE_HEAD = re.compile(r"wast(?:ed|e|age)?\b|discarded\b")
+_NO_WASTE_CELL = re.compile(r"(?:none|no|0|zero|nil)\b")
+_WASTE_CELL = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|units?|ml|cc)\b")
 
 
 def _waste_column(low: str, drugs: list[DrugFact]) -> None:
@@ -410,33 +411,27 @@ def _waste_column(low: str, drugs: list[DrugFact]) -> None:
     while pos < len(low):
         end = low.find("\n", pos)
         end = len(low) if end < 0 else end
-        cells = [(m.start() - pos, m.group()) for m in _CELL.finditer(low, pos, end)]
-        heads = [(i, c) for i, (c, t) in enumerate(cells) if _WASTE_HEAD.match(t)]
+        cells = _cells(low, pos, end)
+        heads = [i for i, (a, _b) in enumerate(cells) if _WASTE_HEAD.match(low, a)]
         if len(cells) >= 3 and heads:
-            col_index, col = heads[0]
-            width = len(cells)
+            col_index, col, width = heads[0], cells[heads[0]][0] - pos, len(cells)
         elif not cells:
             col = -1
         elif col >= 0:
             row = [d for d in today if pos <= d.spans[0][0] < end]
             if len(row) == 1 and len(cells) >= 3:
                 # (the same number of cells: by index, as a tab-separated export's columns do not line up)
-                _c, cell = cells[col_index] if len(cells) == width else min(cells, key=lambda c: abs(c[0] - col))
-                d = row[0]
-                if re.match(r"(?:none|no|0|zero|nil)\b", cell):
-                    d.no_waste = True
-                else:
-                    wm = re.match(r"(\d+(?:\.\d+)?)\s*(mg|units?|ml|cc)\b", cell)
-                    if wm:
-                        _set_waste(d, float(wm.group(1)), wm.group(2))
+                a, b = cells[col_index] if len(cells) == width else min(cells, key=lambda c: abs(c[0] - pos - col))
+                if _NO_WASTE_CELL.match(low, a, b):
+                    row[0].no_waste = True
+                elif wm := _WASTE_CELL.match(low, a, b):
+                    _set_waste(row[0], float(wm.group(1)), wm.group(2))
         pos = end + 1
 
 
 def _superseded(low: str, found: list[tuple[DrugFact, int, bool]], infos: list[ClauseInfo], cues: Cues) -> None:
     """ "Kenalog 40, 0.5 cc ... ADDENDUM: correction ... only 0.25 cc of Kenalog 40 was injected": an amount
     stated after a correction replaces the earlier amount of that drug (unless it says more was given)."""
-    if not corrects_anything(low, cues.correction):
-        return
     dosed: dict[str, list[tuple[DrugFact, int]]] = {}
     for f, idx, _has in found:
         if f.status == "today" and (f.dose_mg is not None or f.volume_ml is not None or f.dose_units is not None):

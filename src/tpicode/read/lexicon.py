@@ -295,16 +295,10 @@ def _whole_words(ac: ahocorasick.Automaton, text: str, spaced: str | None = None
 _CORRECTION_WORDS = ("correct", "mean", "scratch", "strike", "make ", "sorry", "addend", "error", "erroneous")
 
 
-_LAST_CORRECTS: list[object] = [None, False]  # (the note's text, its answer): the readers ask once each per note
-
-
 def corrects_anything(low: str, correction: re.Pattern[str]) -> bool:
-    """Whether the note has any correction cue (a substring test first: most notes have none)."""
-    if _LAST_CORRECTS[0] is low:
-        return bool(_LAST_CORRECTS[1])
-    answer = any(w in low for w in _CORRECTION_WORDS) and correction.search(low) is not None
-    _LAST_CORRECTS[0], _LAST_CORRECTS[1] = low, answer
-    return answer
+    """Whether the note has any correction cue (a substring test first: most notes have none). Asked once
+    per note by read_note, which hands the answer to the readers."""
+    return any(w in low for w in _CORRECTION_WORDS) and correction.search(low) is not None
 
 
 def corrected_later(low: str, ms: list[Mention], i: int, correction: re.Pattern[str]) -> bool:

@@ -13,7 +13,7 @@ import re
 from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
-from tpicode.read.lexicon import Mention, corrected_later, corrects_anything
+from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
 from tpicode.read.text import blank_line_between, is_table_row
 
@@ -132,9 +132,8 @@ _BRACKETED_NOTE = re.compile(r"\([^()\n]{0,60}\)")
 
 def read_sites(
     text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
-    tpi_document: bool,
+    tpi_document: bool, corrects: bool,
 ) -> tuple[list[MuscleFact], list[GroupFact]]:
-    corrects = corrects_anything(low, cues.correction)
     starts = [i.clause.start for i in infos]
     by_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -597,8 +596,7 @@ def _aligned_side_columns(
                 cols = []
             last_line = cl.line
             # ("REGION 1 (number of injections)" over "Muscle   R   L": its count rows are today's, under any heading)
-            above = low[max(0, low.rfind("\n", 0, max(0, line_start - 1)) - 200) : line_start]
-            counts_injections = "inject" in above[-160:]
+            counts_injections = "inject" in low[max(0, line_start - 160) : line_start]
             continue
         if not cols and line_start > 0:
             # (a heading line read as the section's title: "MUSCLES INJECTED      LEFT    RIGHT")

@@ -188,7 +188,9 @@ def analyse(
         info = _classify(cl, low, per[i], cues)
         if (
             dos is not None and low[cl.start : cl.start + 1] in _ROW_OPENERS and info.status in ("today", "nominal", "unclear")
-            and (dm := _DATED_ROW.match(low, cl.start, cl.end))
+            and (opener := _ROW_LEAD.match(low, cl.start, cl.end)) is not None
+            and (dm := DATE.match(low, opener.end(), cl.end)) is not None
+            and _COLUMN_GAP.match(low, dm.end(), cl.end) is not None
         ):
             day = parse_date(dm)
             if day is not None and day < dos:
@@ -481,10 +483,8 @@ _ANSWERED = re.compile(r"[\s:]*(?:yes|no|y|n|\[x\]|☒|☑|✓|x)\b", re.IGNOREC
 
 
 _ROW_OPENERS = frozenset("0123456789-*•| \t")
-_DATED_ROW = re.compile(
-    r"[ \t]*(?:[-*•|]\s*)?(?:(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2}))(?:[ \t]{2,}|[ \t]*\|)"
-    r"(?P<mon>(?!))?(?P<md>(?!))?(?P<my>(?!))?"  # (parse_date's other groups, never set here)
-)
+_ROW_LEAD = re.compile(r"[ \t]*(?:[-*•|]\s*)?")  # (a table row's date opens the row: text.DATE reads it)
+_COLUMN_GAP = re.compile(r"[ \t]{2,}|[ \t]*\|")
 
 
 def _last_before(starts: list[int], pos: int) -> int:

@@ -17,7 +17,7 @@ from tpicode.read.facts import Facts, Span
 from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import corrects_anything, lexicon_for
 from tpicode.read.offsets import BackMap
-from tpicode.read.sites import MANUAL_ITEM, read_sites
+from tpicode.read.sites import manual_patterns, read_sites
 from tpicode.read.status import analyse, cue_categories
 from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
 
@@ -93,7 +93,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
             if (
                 info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause
-                and not (MANUAL_ITEM.match(info.text) and not info.cues)  # ("- 97140 x1: STM R TFL": hands, not a needle)
+                and not (manual_patterns(cues)[0].match(info.text) and not info.cues)  # ("- 97140 x1: STM R TFL": hands, not a needle)
                 and not _THERAPY_CODE_ITEM.match(info.text)  # ("- 97110 x2 (25 min): hip abduction ...": another service)
             ):
                 facts.performed_spans.append((info.clause.start, info.clause.end))

@@ -39,6 +39,8 @@ class Cues:
     tpi_document: re.Pattern[str]
     non_tpi_document: re.Pattern[str]
     not_misspellings: frozenset[str]
+    manual_therapy: re.Pattern[str]
+    therapy_modalities: re.Pattern[str]
 
 
 @functools.cache
@@ -67,6 +69,8 @@ def load_cues(directory: str | None = None) -> Cues:
             tpi_document=re.compile(doc["tpi_document"]),
             non_tpi_document=re.compile(doc["non_tpi_document"]),
             not_misspellings=frozenset(doc["not_misspellings"]),
+            manual_therapy=_alt(doc["manual_therapy"]),
+            therapy_modalities=_alt(doc["therapy_modalities"]),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
         raise KnowledgeError(f"cues.yaml: {exc}") from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import re
 
 from tpicode.knowledge import Knowledge
@@ -46,16 +47,19 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
 _BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
-_MODALITY_BEFORE = re.compile(
-    r"\b(?:iastm|cupping|e-?stim|tens|massage|kinesio\w*|taping|manual therapy|mobili[sz]ation|moist heat|ice)"
-    r"(?:(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)|\s*,(?:\s*[a-z]+,)?)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
-)  # ("IASTM to the L paraspinals", "Dry cupping, L rhomboids", "Dry cupping, static, L rhomboids")
-MANUAL_ITEM = re.compile(
-    r"\s*(?:[-*•]\s*)?(?:97\d{3}\b[^:\n]{0,30}:?\s*)?"  # ("- 97140 x1 (9 min): STM suboccipitals and L levator")
-    r"(?:stm|iastm|soft tissue (?:mobili[sz]ation|massage|work)|myofascial release|mfr|massage|cupping|ischemic compression"
-    r"|(?:manual )?trigger point release|pincer compression|manual therapy|(?:therapeutic )?ultrasound|e-?stim|tens|ifc"
-    r"|stretching|kinesio\w*|taping|moist heat|ice|heat|ther(?:apeutic)? ex\w*)\b"
-)
+@functools.cache
+def manual_patterns(cues: Cues) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a therapy item that opens with a manual treatment or modality, a manual treatment named just before a
+    site), from cues.yaml's manual_therapy and therapy_modalities lists."""
+    terms = f"{cues.manual_therapy.pattern}|{cues.therapy_modalities.pattern}"
+    item = re.compile(r"\s*(?:[-*•]\s*)?(?:97\d{3}\b[^:\n]{0,30}:?\s*)?(?:" + terms + r")\b")  # ("- 97140 x1 (9 min): STM ...")
+    before = re.compile(
+        r"\b(?:" + cues.manual_therapy.pattern + r")"
+        r"(?:(?:\s+[\w,-]+){0,4}?\s+(?:to|on|over|of|along)|\s*,(?:\s*[a-z]+,)?)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r|lt|rt)\s+)?$"
+    )
+    return item, before
+
+
 _NEEDLE_WORD = re.compile(r"inject|needl|\btpi|\bdn\b")
 _MORE_SITES_BEFORE = re.compile(r"\b(?:additional|further|extra|separate|other|more)\s+(?:[\w-]+\s+){0,4}$")
 _PREP_AFTER = re.compile(r"\b(?:prepped|prepared|cleaned|cleansed|draped|positioned|numbed)\b")
@@ -134,6 +138,7 @@ def read_sites(
     text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
     tpi_document: bool, corrects: bool,
 ) -> tuple[list[MuscleFact], list[GroupFact]]:
+    manual_item, manual_before = manual_patterns(cues)
     starts = [i.clause.start for i in infos]
     by_clause: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -257,9 +262,9 @@ def read_sites(
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
-            if status == "today" and MANUAL_ITEM.match(info.text) and not _NEEDLE_WORD.search(info.text):
+            if status == "today" and manual_item.match(info.text) and not _NEEDLE_WORD.search(info.text):
                 status = "other"  # "- STM suboccipitals and cervical paraspinals, 8 min": hands, not a needle
-            if status == "today" and _MODALITY_BEFORE.search(low, max(cs, m.start - 40), m.start):
+            if status == "today" and manual_before.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
             if status == "today" and _PASSED_THROUGH.search(low, max(cs, m.start - 90), m.start) and not _INJECTED_VERB.search(low, cs, ce):
                 status = "other"  # "a spinal needle was advanced through the splenius capitis ... to the pillar"

@@ -2216,3 +2216,220 @@ def test_spoken_icd_codes_keep_their_letter_and_digits() -> None:
         "temporalis period lidocaine two cc's period tolerated well period"
     )
     assert "DX_NOT_COVERED" not in {f.check for f in r.findings}
+
+
+def test_spoken_dates_of_earlier_sessions() -> None:
+    # a year said once for a list, a year said as "twenty twenty five", and no year at all
+    spoken = (
+        "history colon she has had trigger point injections here on march fourth comma june tenth and september "
+        "twenty third of twenty twenty four period procedure colon I injected the right quadratus lumborum period "
+        "lidocaine two cc's period tolerated well period"
+    )
+    r = code_of(spoken, date_of_service="2025-01-14")
+    assert [str(p.date) for p in r.prior_sessions] == ["2024-03-04", "2024-06-10", "2024-09-23"]
+    assert "FREQUENCY_LIMIT" in {f.check for f in r.findings}
+    r = code_of(spoken.replace("of twenty twenty four", "twenty twenty four"), date_of_service="2025-01-14")
+    assert [str(p.date) for p in r.prior_sessions] == ["2024-03-04", "2024-06-10", "2024-09-23"]
+    # a month and day without a year is the latest such day before the date of service
+    r = code_of(
+        "History: trigger point injections here on June 17 and October 14 last year and on February 10.\n"
+        "Procedure: the right masseter was injected with 1 mL of 1% lidocaine.",
+        date_of_service="2026-06-16",
+    )
+    assert [str(p.date) for p in r.prior_sessions] == ["2025-06-17", "2025-10-14", "2026-02-10"]
+
+
+def test_relief_after_an_earlier_session_in_dictated_scores() -> None:
+    note = (
+        "she has had trigger point injections here on february tenth of this year period after the february "
+        "injections her pain went from eight out of ten down to three out of ten comma and it stayed down for about "
+        "ten weeks period procedure colon I injected the right masseter period lidocaine one cc period pain seven out "
+        "of ten before comma two out of ten after period"
+    )
+    r = code_of(note, date_of_service="2026-06-16")
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+    r = code_of(note.replace("comma and it stayed down for about ten weeks ", ""), date_of_service="2026-06-16")
+    assert "REPEAT_RELIEF_MISSING" in {f.check for f in r.findings}
+
+
+def test_a_dictated_age_after_a_is_not_joined_to_it_as_an_icd_letter() -> None:
+    from tpicode.read import lower_same_length, normalize
+
+    note = "the patient is a seventy year old woman comma diagnosis M seventy nine point one eight period"
+    _text, low, _back = normalize(note, lower_same_length(note))
+    assert "is a 70 year old" in low and "m79.18" in low
+
+
+def test_the_sum_after_equals_is_not_the_last_drugs_volume() -> None:
+    r = code_of(
+        "Procedure: TPI to the left upper trapezius and left levator scapulae.\n"
+        "Syringe contents: 1% lidocaine 4.5 mL + Kenalog-40 (triamcinolone acetonide 40 mg/mL) 0.5 mL = 5.0 mL."
+    )
+    assert (med(r, "triamcinolone acetonide").dose_mg, med(r, "lidocaine").volume_ml) == (20, 4.5)
+    assert ("J3301", 2, []) in drug_lines(r)
+
+
+def test_a_no_cell_after_a_piped_side_column_is_not_injected() -> None:
+    r = code_of(
+        "Trigger point injections, palpation guided, 1% lidocaine 5 mL.\n"
+        "| # | Muscle            | Side | Trigger point confirmed | Sites injected |\n"
+        "|---|-------------------|------|-------------------------|----------------|\n"
+        "| 1 | Upper trapezius   | L    | Yes                     | 2              |\n"
+        "| 2 | Levator scapulae  | L    | Yes                     | 1              |\n"
+        "| 3 | Levator scapulae  | R    | No                      | 0              |\n"
+    )
+    assert muscles(r) == {("trapezius", "left", "injection"), ("levator scapulae", "left", "injection")}
+
+
+def test_a_field_dated_before_the_visit_is_that_days_record() -> None:
+    note = (
+        "Procedure 04/29/2025 (carried forward): TPI R rhomboid major x2; 0.5% bupivacaine 4 mL + Kenalog-40 1 mL (40 mg).\n"
+        "PROCEDURE: TPI R rhomboid major x2 sites, R rhomboid minor x1 site.\n"
+        "Injectate: 0.25% bupivacaine 8 mL + triamcinolone acetonide 40 mg/mL 0.5 mL (20 mg)."
+    )
+    r = code_of(note, date_of_service="2025-06-24")
+    assert med(r, "triamcinolone acetonide").dose_mg == 20 and ("J3301", 2, []) in drug_lines(r)
+    r = code_of(note.replace("04/29/2025", "06/24/2025"), date_of_service="2025-06-24")
+    assert med(r, "triamcinolone acetonide").dose_mg != 20
+
+
+def test_an_abbreviation_the_note_defines_names_that_muscle_later() -> None:
+    note = (
+        "Exam: taut bands in B/L upper trapezius (UT) and R levator scapulae (LS).\n"
+        "Inj: B/L UT x2 sites ea, R LS x1 site. lido 1% 4 cc."
+    )
+    r = code_of(note)
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("levator scapulae", "right", "injection")
+    }
+    # undefined, "LS" is not a muscle (it is as often the lumbosacral spine)
+    r = code_of(note.replace(" (LS)", ""))
+    assert procedure(r) == ("20552", 2)
+
+
+def test_claim_talk_that_names_a_tpi_does_not_report_one() -> None:
+    r = code_of(
+        "CLAIM AUDIT EXERCISE\nThe claim below was built as a trigger point injection because two muscles are named.\n"
+        "Procedure: Left first dorsal compartment tendon sheath injection between the abductor pollicis longus and "
+        "extensor pollicis brevis tendons. Injected Kenalog-40 0.5 mL. No trigger point injection was performed.",
+        billed_lines=[{"code": "20552", "units": 1}],
+    )
+    found = {f.check for f in r.findings}
+    assert r.procedure is None or r.procedure.code is None
+    assert "CODE_MISMATCH" in found and "MUSCLE_NOT_NAMED" not in found
+
+
+def test_a_present_tense_needle_advanced_into_a_muscle_is_the_injection() -> None:
+    r = code_of(
+        "Coding scenario: trigger point injections. Under real-time ultrasound guidance, a 22-gauge spinal needle is advanced in plane into the "
+        "left gluteus minimus and then into the left piriformis, and 6 mL of 0.25% bupivacaine is seen spreading "
+        "within each muscle after negative aspiration. Pain goes from 8/10 to 3/10."
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_per_site_amounts_after_each_of_the_k_sites_and_a_named_muscles_sites() -> None:
+    r = code_of(
+        "PROCEDURE: Trigger point injections, right quadratus lumborum and right gluteus medius.\n"
+        "Sites: right quadratus lumborum x2, right gluteus medius x2 (4 sites).\n"
+        "Each of the 4 sites received 1% lidocaine 2 mL. The 2 quadratus lumborum sites also each received "
+        "methylprednisolone acetate (Depo-Medrol) 40 mg/mL, 0.5 mL, drawn into the same syringe; the gluteus medius "
+        "sites received lidocaine only."
+    )
+    assert (med(r, "lidocaine").dose_mg, med(r, "methylprednisolone acetate").dose_mg) == (80, 40)
+
+
+def test_nothing_was_injected_into_a_needled_muscle() -> None:
+    note = (
+        "PROCEDURE:\n1. Trigger point injections: right quadratus lumborum and right gluteus medius. Injectate: 1% "
+        "lidocaine 4 mL mixed with Kenalog-40 1 mL, divided among the 4 sites.\n2. Dry needling: the right piriformis "
+        "was needled without injectate, 6 passes, several local twitch responses. Nothing was injected into the right "
+        "piriformis.\n"
+    )
+    r = code_of(note)
+    assert ("piriformis", "right", "dry_needling") in muscles(r) and procedure(r) == ("20552", 2)
+    assert ("20560", 1, []) in lines(r)
+
+
+def test_a_table_rows_volume_for_a_slash_mix_is_neither_drugs() -> None:
+    r = code_of(
+        "Trigger point injections, palpation guided.\n"
+        "| Muscle            | Side | # injections | Volume  | Drug              |\n"
+        "| Upper trapezius   | L    | 2            | 2.0 mL  | lido/TAC mix      |\n"
+        "| Levator scapulae  | L    | 2            | 2.0 mL  | lido/TAC mix      |\n\n"
+        "Mix: lidocaine 1% 5 mL + Kenalog-40 (triamcinolone 40 mg/mL) 1 mL (40 mg) = 6 mL, all given as above.\n"
+    )
+    assert (med(r, "lidocaine").dose_mg, med(r, "triamcinolone acetonide").dose_mg) == (50, 40)
+
+
+def test_a_wasted_field_that_says_none_is_not_a_waste() -> None:
+    r = code_of(
+        "TPI R gluteus medius and R piriformis, palpation guided.\n"
+        "Steroid: dexamethasone sodium phosphate 10 mg/mL\n   Vial: [x] single-dose 1 mL   [ ] multi-dose\n"
+        "   Given: 1 mL (10 mg)    Wasted: none (entire vial used)\n"
+    )
+    assert drug_lines(r) == [("J1100", 10, ["JZ"])]
+
+
+def test_conservative_care_fields_ticked_blank_and_with_a_duration() -> None:
+    base = (
+        "Dx: M79.18 myofascial pain syndrome. Exam: taut bands with referral in the R gluteus medius.\n"
+        "{care}\nPrior TPI: none\nProcedure: TPI R gluteus medius, 1% lidocaine 3 mL. Pain 7/10 -> 2/10, tolerated well.\n"
+    )
+    ticked = code_of(base.format(care="Conservative care (>= 6 wks): [x] PT   [x] HEP   [x] NSAID (meloxicam 15 mg)"))
+    assert "NECESSITY_MISSING" not in {f.check for f in ticked.findings}
+    blank = code_of(base.format(care="Conservative care tried (>= 6 weeks):  [ ] PT   [ ] NSAIDs   [ ] Home exercise"))
+    assert "NECESSITY_MISSING" in {f.check for f in blank.findings}
+    below = code_of(base.format(care="CONSERVATIVE CARE TRIED >= 6 WEEKS (tick):\n[x] Physical therapy (10 visits)  [x] NSAID"))
+    assert "NECESSITY_MISSING" not in {f.check for f in below.findings}
+
+
+def test_a_site_blocks_zero_injections_and_a_flowsheets_laterality_rows() -> None:
+    r = code_of(
+        "Procedure: Trigger point injections\nInjectate: lidocaine 1% 4 mL\n\nSite 1\n  Muscle: Rhomboid major\n  Side: Left\n"
+        "  Injections: 2\n\nSite 2\n  Muscle: Infraspinatus\n  Side: Left\n  Injections: 0\n  Comment: deferred\n"
+    )
+    assert muscles(r) == {("rhomboid major", "left", "injection")}
+    r = code_of(
+        "FLOWSHEET - Trigger Point Injection\n"
+        "TPI Site 1 Muscle                       Gluteus maximus\n"
+        "TPI Site 1 Laterality                   Left\n"
+        "TPI Site 1 # Injections                 2\n"
+        "TPI Site 2 Muscle                       Piriformis\n"
+        "TPI Site 2 Laterality                   Left\n"
+        "TPI Site 2 # Injections                 0\n"
+        "Local Anesthetic                        Ropivacaine 0.5% 6 mL\n"
+    )
+    assert muscles(r) == {("gluteus maximus", "left", "injection")}
+
+
+def test_a_syringe_field_after_the_exam_is_the_procedures() -> None:
+    r = code_of(
+        "Exam: taut bands in the R upper trapezius and R levator scapulae.\n"
+        "Consent signed; palpation guided; 25 G needle.\nSyringe: lidocaine 1% 3.5 mL + Kenalog-40 0.5 mL (20 mg)\n\n"
+        "INJECTION LOG\n  10:14  R upper trapezius    site 1   0.8 mL\n  10:16  R levator scapulae   site 1   0.8 mL\n"
+    )
+    assert med(r, "triamcinolone acetonide").dose_mg == 20
+
+
+def test_an_unticked_box_alone_on_its_line_blanks_the_whole_line() -> None:
+    r = code_of(
+        "DIAGNOSES (check all that apply)\n    [ ] M79.18   Myofascial pain syndrome\n    [x] M54.2    Cervicalgia\n"
+        "Exam: taut bands in the left splenius capitis. Failed PT x 8 weeks.\n"
+        "Procedure: TPI left splenius capitis, 1% lidocaine 2 mL. Pain 6/10 -> 2/10.\n"
+    )
+    assert "DX_NOT_COVERED" in {f.check for f in r.findings}
+
+
+def test_a_pipe_in_a_title_line_leaves_an_aligned_side_grid_readable() -> None:
+    r = code_of(
+        "athenaOne | Procedure Documentation | Trigger Point Injection\n\n"
+        "MUSCLES INJECTED          LEFT    RIGHT\n"
+        "Upper trapezius            ☑       ☑\n"
+        "Levator scapulae           ☑       ☐\n"
+        "Rhomboid minor             ☐       ☐\n\n"
+        "Medications: Lidocaine 1% - 4 mL\n"
+    )
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("levator scapulae", "left", "injection")
+    }

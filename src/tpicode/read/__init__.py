@@ -25,6 +25,8 @@ __all__ = ["Facts", "read_note"]
 
 
 _THERAPY_CODE_ITEM = re.compile(r"\s*(?:[-*•]\s*)?9[5-9]\d{3}\b")
+# "The claim below was built as a trigger point injection": talk about a claim names the procedure, it does not report it
+_CLAIM_TALK = re.compile(r"\b(?:claims?|billed|coded|submitted|superbill)\b")
 _INJECTION_HEADER = re.compile(r"inject|\btpis?\b|trigger point|needl")
 
 
@@ -95,6 +97,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
                 info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause
                 and not (manual_patterns(cues)[0].match(info.text) and not info.cues)  # ("- 97140 x1: STM R TFL": hands, not a needle)
                 and not _THERAPY_CODE_ITEM.match(info.text)  # ("- 97110 x2 (25 min): hip abduction ...": another service)
+                and not (info.nominal and not info.cues and _CLAIM_TALK.search(info.text))
             ):
                 facts.performed_spans.append((info.clause.start, info.clause.end))
             if info.dry and info.status == "today":

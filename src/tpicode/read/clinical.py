@@ -14,7 +14,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.facts import Facts
 from tpicode.read.hits import Hits
 from tpicode.read.status import ClauseInfo
-from tpicode.read.text import DATE, NEGATED_JUST_BEFORE, parse_date
+from tpicode.read.text import DATE, NEGATED_JUST_BEFORE, dates_in, parse_date
 
 _GUIDANCE = (
     ("ultrasound", re.compile(r"\bguidance\s*:\s*(?:real[- ]time\s+)?(?:ultrasound|sonograph\w*|us)\b|\bultrasound\s*\([^)]{0,12}\)\s*(?:was\s+)?used\b|\b(?:ultrasound|sonograph\w*|us)[- ](?:guid\w+|guidance)|\bunder (?:real[- ]time )?(?:ultrasound|sonograph\w*|us)\b|\bultrasound (?:was )?used\b|\b(?:using|with) (?:real[- ]time )?ultrasound\b")),
@@ -82,7 +82,7 @@ _NEG_OUTCOME = re.compile(
     r"|\bstill (?:painful|has pain|symptomatic|hurts)"
 )
 _TRIED = re.compile(r"\b(?:pt|physical therapy|physio(?:therapy)?)\s*(?:x\s*)?\d+\s*(?:wks?|weeks?|visits?|sessions?|months?|mos?)\b|\b(?:completed|tried|trials? of|underwent|has done|have done|has had|did|took|taken|course of|sessions? of|weeks? of|months? of|visits? of|prior care|previous care|conservative (?:care|treatment|therapy|management)\s*(?:tried|includ\w*|:))\b"
-    r"|\bconservative (?:care|treatment|therapy|management)\s*(?:>=?|≥|for|x|of|over)?\s*\d+\+?\s*(?:wks?|weeks?|months?|mos?)\s*:")
+    r"|\bconservative (?:care|treatment|therapy|management)\s*\(?\s*(?:>=?|≥|for|x|of|over)?\s*\d+\+?\s*(?:wks?|weeks?|months?|mos?)\s*\)?\s*:")
 _NOT_TRIED = re.compile(r"\b(?:continue|resume|start|begin|recommend\w*|will|refer\w*|prescribe\w*|plan)\b")
 _INDICATION = re.compile(r"\bindications?\s*:|\bfor (?:the )?(?:treatment of )?(?:chronic |acute |persistent |ongoing )?(?:myofascial|muscle|trigger|tension|myalgia|fibromyalgia)|\bdue to (?:myofascial|trigger)|\bmedical necessity\b|\bindicated (?:for|due)")
 _TP_EXAM = re.compile(
@@ -152,6 +152,26 @@ _DURATION = re.compile(
     r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
 )
 _SCORE_DROP = re.compile(r"\bfrom (\d{1,2})\s*/\s*10 (?:to|down to)\s*(\d{1,2})\s*/\s*10\b")
+# "after the February injections her pain went from 8/10 down to 3/10": scores after an earlier session
+_AFTER_EARLIER = re.compile(
+    r"\bafter (?:the|her|his|their|those|these|that|last|previous|prior)\b[^.;]{0,40}?\b(?:injections?|sessions?|tpis?|treatments?)\b"
+)
+_FIELD_START = re.compile(r"[a-z][a-z /#()>=\d-]{0,50}:")
+
+
+def _empty_field(low: str, at: int) -> bool:
+    """`at` lies in a field label whose value (the rest of its line after the colon) is blank."""
+    eol = low.find("\n", at)
+    eol = len(low) if eol < 0 else eol
+    colon = low.find(":", at, eol)
+    if colon < 0 or low[colon + 1 : eol].strip() or "." in low[at:colon]:
+        return False
+    # (its value may be on the next line: "CONSERVATIVE CARE TRIED (tick):\n[x] Physical therapy ...")
+    nxt_end = low.find("\n", eol + 1)
+    nxt = low[eol + 1 : len(low) if nxt_end < 0 else nxt_end].strip()
+    return not nxt or _FIELD_START.match(nxt) is not None
+
+
 _DURNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3}
 _REHAB = re.compile(r"\b(?:home exercise|hep|physical therapy|pt|rehab\w*|stretching program|exercise program|active therapy)\b")
 _EM_CODE = re.compile(r"\b(99(?:20[2-5]|21[1-5]))\b")
@@ -308,6 +328,8 @@ def read_clinical(
         outcome = h["neg_outcome"].any(ls, ne) or h["tried"].any(ls, ce)
         if _THERAPY_NEGATED.search(low, max(cs, span[0] - 50), span[0]):
             continue  # "has not had physical therapy or done any exercises"
+        if _empty_field(low, span[1]):
+            continue  # "Conservative care tried (>= 6 weeks):  [ ] PT  [ ] NSAIDs": a label with nothing ticked
         # (a plan word just before the therapy: "will start PT", "refer to PT"; not "referred to Dr. X for ...")
         if outcome and not h["not_tried"].any(max(cs, span[0] - 30), span[0]):
             facts.conservative_failed = span
@@ -345,10 +367,9 @@ def read_clinical(
             if facts.repeat is None:
                 facts.repeat = rep
             if _TPI_WORD.search(s):
-                for dm in DATE.finditer(s):
-                    d = parse_date(dm)
-                    if d is not None and d < dos and (dos - d).days < 3 * 366:
-                        facts.prior_sessions.append((d, (cs + dm.start(), cs + dm.end())))
+                for d, ds, de in dates_in(s, dos):
+                    if d < dos and (dos - d).days < 3 * 366:
+                        facts.prior_sessions.append((d, (cs + ds, cs + de)))
     # "Prior trigger point injections: 03/18/2024, 09/12/2024" and a lead-in followed by dated rows
     lead_tpi = False
     for info in infos:  # (cheap tests first: this runs on every clause)
@@ -370,10 +391,9 @@ def read_clinical(
         if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):
                 facts.repeat = (info.clause.start, info.clause.end)
-            for dm in DATE.finditer(s_):
-                d = parse_date(dm)
-                if d is not None and d < dos and (dos - d).days < 3 * 366:
-                    facts.prior_sessions.append((d, (info.clause.start + dm.start(), info.clause.start + dm.end())))
+            for d, ds, de in dates_in(s_, dos):
+                if d < dos and (dos - d).days < 3 * 366:
+                    facts.prior_sessions.append((d, (info.clause.start + ds, info.clause.start + de)))
         if info.ends_colon and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
             lead_tpi = True
         elif not dated_row:
@@ -385,10 +405,10 @@ def read_clinical(
         pct = float(relief_value[(rs, re_)])
         dm2 = _DURATION.search(info.text)
         facts.relief.append((pct, _weeks(dm2) if dm2 else None, (rs, re_)))
-    if not facts.relief and "/10" in low:
+    if not facts.relief and ("/10" in low or "/ 10" in low):
         # "after that session her pain went from 8/10 to 4/10 and stayed there for six weeks": relief as scores
         for info in infos:
-            if info.clause.section != "history" and info.status != "history":
+            if info.clause.section != "history" and info.status != "history" and not _AFTER_EARLIER.search(info.text):
                 continue
             sm = _SCORE_DROP.search(info.text)
             dm2 = _DURATION.search(info.text, sm.end()) if sm is not None else None

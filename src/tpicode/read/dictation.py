@@ -60,7 +60,7 @@ _UNIT_TO = {
     "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc's": "cc", "ccs": "cc", "mils": "ml",
     "cc": "cc", "mls": "ml", "mil": "ml",
 }
-_ICD_LETTER_BEFORE = re.compile(r"(?<![a-z0-9])[a-tv-z] $")
+_ICD_LETTER_BEFORE = re.compile(r"(?<![a-z0-9])[b-tv-z] $")  # (not "a": "is a seventy year old")
 _ICD_STEM = re.compile(r"\d\d(?:\.\d{1,4})?")
 _TAB = re.compile("\t")
 _EXPORT_ROW = re.compile(r'^[ \t]*(?:"[^"\n]*"(?:,"[^"\n]*"){2,}|[^;\n]{1,60}(?:;[^;\n]{0,60}){3,})[ \t]*$', re.MULTILINE)
@@ -118,7 +118,46 @@ def _spoken_value(words: str) -> str | None:
     return f"{text}.{frac}" if frac else text
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+_ORDINAL_DAY = {
+    w: i
+    for i, w in enumerate(
+        [
+            "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+            "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+            "twentieth",
+        ],
+        1,
+    )
+}
+_ORDINAL_DAY.update({f"twenty {w}": 20 + i for w, i in _ORDINAL_DAY.items() if i < 10})
+_ORDINAL_DAY.update({"thirtieth": 30, "thirty first": 31})
+_YEAR_TAIL = {w: n for n, w in _UNITS.items() if n} | {w: n for n, w in _TENS.items() if n < 40}
+# A spoken date: "march fourth", "september twenty third of twenty twenty four", "october seventh twenty
+# twenty five", "june first two thousand twenty five" (the day an ordinal, the year optional)
+_SPOKEN_DATE = re.compile(
+    r"(?P<mon>" + "|".join(_MONTH_NAMES) + r") (?P<day>"
+    + "|".join(sorted((k.replace(" ", "[ -]") for k in _ORDINAL_DAY), key=len, reverse=True))
+    + r")(?![a-z])(?:,? (?:of )?(?P<year>(?:twenty|two thousand(?: and)?) (?:"
+    + "|".join(sorted((k for k in _YEAR_TAIL), key=len, reverse=True))
+    + r")(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?)(?![a-z]))?"
+)
+
+
+def _spoken_date(m: re.Match[str]) -> str:
+    """ "september twenty third of twenty twenty four" -> "september 23, 2024"; no year -> "september 23"."""
+    day = _ORDINAL_DAY[m.group("day").replace("-", " ")]
+    out = f"{m.group('mon')} {day}"
+    if m.group("year"):
+        head, *rest = m.group("year").replace("-", " ").replace(" and", "").split()
+        words = rest[1:] if head == "two" else rest  # ("two thousand ...": drop "thousand")
+        tail = sum(_YEAR_TAIL.get(w, 0) for w in words)
+        out += f", {2000 + tail}"
+    return out
+
+
 _UNCHECKED = re.compile(r"(?:\[\s\]|\(\s\)|☐)[ \t]*(?P<item>(?:(?! {2,}|#|\t|\( \))[^\[\]☐☑☒\n|,;])*)")
+_ANY_BOX = re.compile(r"\[[ x✓✔*]?\]|\([ x✓✔*]\)|[☐☑☒]")
 _CHECKED = re.compile(r"\[[x✓✔*]\]|\([x✓✔*]\)|[☑☒]")
 _PREVIOUS_NOTE = re.compile(r"(?:previous|prior|last) (?:procedure|visit|tpi) note")
 # ("PREVIOUS PROCEDURE NOTE (10/22/2024) - imported for reference: ... END OF PREVIOUS PROCEDURE NOTE")
@@ -135,7 +174,7 @@ _ANY_FORM = re.compile(r"[\[(☐☑☒]|\.\.\.|___|cop(?:ied|y)|carried")
 _LEADERS = re.compile(r"\.{3,}|_{3,}")
 
 
-_TRIGGERS = frozenset(_NUMBER_GATE | _UNIT_GATE | _PUNCT_WORDS | _BREAK_GATE | {"out"})
+_TRIGGERS = frozenset(_NUMBER_GATE | _UNIT_GATE | _PUNCT_WORDS | _BREAK_GATE | {"out"} | set(_MONTH_NAMES))
 
 
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -208,7 +247,13 @@ def unchecked_and_quoted(low: str) -> str:
     buf = list(low)
     if boxes:
         for m in _UNCHECKED.finditer(low):
-            buf[m.start() : m.end()] = " " * (m.end() - m.start())
+            end = m.end()
+            bol = low.rfind("\n", 0, m.start()) + 1
+            eol = low.find("\n", end)
+            eol = len(low) if eol < 0 else eol
+            if not low[bol : m.start()].strip() and not _ANY_BOX.search(low, end, eol):
+                end = eol  # one box to a line ("[ ] M79.18   Myofascial pain syndrome"): the whole line is its item
+            buf[m.start() : end] = " " * (end - m.start())
         for m in _CHECKED.finditer(low):
             buf[m.start() : m.end()] = " " * (m.end() - m.start())
     if leaders:
@@ -266,7 +311,12 @@ def normalize(text: str, low: str, heads: frozenset[str] | None = None) -> tuple
     for a, w in starts:
         if a < covered:
             continue
-        if w in _NUMBER_GATE:
+        if w in _MONTH_NAMES:
+            dm = _SPOKEN_DATE.match(low, a)
+            if dm is not None:
+                edits.append((dm.start(), dm.end(), _spoken_date(dm)))
+                covered = dm.end()
+        elif w in _NUMBER_GATE:
             m = _NUMBER.match(low, a)
             if m is not None:
                 value = _spoken_value(m.group("num"))

@@ -8,6 +8,7 @@ out of procedure prose (medspaCy's targets find the drug name only), so the gram
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
 from tpicode.read.status import ClauseInfo, mention_status
+from tpicode.read.text import is_table_row
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
 _WORDS = {
@@ -79,16 +81,21 @@ _PER_SITE = re.compile(  # (not "aspiration before each injection": that is when
 _SITES_TOTAL = re.compile(r"\d+\s+(?:sites|points|trigger points|injections)\s+total\b|\btotal (?:of )?\d+\s+(?:sites|points|trigger points|injections)\b")
 _EACH_RECEIVED = re.compile(r"each (?:received|got|was injected with|were injected with)\b")
 _K_SITES = re.compile(r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:separate\s+|different\s+|total\s+)?(?:sites|trigger points|points|locations|injections)\b")
+# "The 2 quadratus lumborum sites also each received ...": a count of one muscle's sites
+_K_NAMED_SITES = re.compile(
+    r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:(?!ml\b|cc\b|mg\b|units?\b|of\b|to\b|in\b|into\b)[a-z]+\s+){1,3}?(?:sites|trigger points|points)\b"
+)
 # ("1 mL vial", not "Volume: 1 mL      Vial: multi-dose", a field of its own)
 _CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?![ \t]*:[ \t]*\S)")
 _DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
 _TOTAL = re.compile(r"\btotal\b")
+_SUM_EQUALS = re.compile(r"\+[^=;]*=\s*$")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=(?!\s*\d+(?:\.\d+)?\s*(?:mg|units?)\b)|\s*(?:in all|altogether)\b")
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
 _INTO_SITE = re.compile(r"\s*(?:of [^,;]{0,30}?)?(?:was |were )?(?:injected )?(?:into|to|in|at)\s+(?:the\s+)?(?:left|right|l|r|lt|rt|bilateral|each)?\b")
 _WASTED = re.compile(
-    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s*(?:\([^)]{0,15}\)\s*|,\s*\d+(?:\.\d+)?\s*(?:mg|units?)\s*,\s*)?\s(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:(?:in|from) the vial\s+)?(?:was |were |is |are )?(?:wasted|discarded)"
+    r"(?<![\d.])(?P<a>\d+/\d+|\d+(?:\.\d+)?|\.\d+)\s*(?P<u>mg|units?|ml|cc)\s*(?:\([^)]{0,15}\)\s*|,\s*\d+(?:\.\d+)?\s*(?:mg|units?)\s*,\s*)?\s(?:of\s+(?:the\s+)?[a-z-]+\s+)?(?:(?:in|from) the vial\s+)?(?:was |were |is |are )?(?:wasted|discarded)(?!\s*:)"  # (not "Given: 1 mL (10 mg)   Wasted: none")
     r"|(?:wasted|discarded|waste of)\s*:?\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<v>mg|units?|ml|cc)"
 )
 _NO_WASTE = re.compile(
@@ -141,6 +148,8 @@ def read_drugs(
         cs, ce = info.clause.start, info.clause.end
         s = low[cs:ce]
         amounts = _find_amounts(low, cs, ce)
+        if amounts.vol and _slash_mix_row(low, s, ms):
+            amounts.vol, amounts.total_vol = [], []  # a table row's "2.0 mL | lido/TAC mix": the mixture's, neither drug's
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
         mixture = len({m.id for m in ms}) == 2 and (_RATIO.search(s) is not None or _EQUAL_PARTS.search(s) is not None)
         if (len({m.id for m in ms}) == 1 or mixture) and not any((amounts.mg, amounts.vol, amounts.units, amounts.total_vol)):
@@ -537,6 +546,15 @@ def _waste_elsewhere(
 _NOT_A_STRENGTH = re.compile(r"(?:spo2|o2 sat\w*|sats?|saturation|pulse ox\w*|fio2|relief|improv\w*|better|reduction)\s*:?\s*(?:of\s+)?~?$")
 
 
+def _slash_mix_row(low: str, s: str, ms: list[Mention]) -> bool:
+    """A table row whose drug cell is two drugs joined by a slash ("lido/TAC mix") with no ratio."""
+    if not is_table_row(s) or _RATIO.search(s) or _EQUAL_PARTS.search(s):
+        return False
+    return any(
+        a.id != b.id and b.start - a.end <= 3 and low[a.end : b.start].strip() == "/" for a, b in itertools.pairwise(ms)
+    )
+
+
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
     a = _Amounts([], [], [], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
@@ -561,7 +579,12 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
         if kind == "vol" and val is not None and _DISCARDED.match(low, m.end()):
             continue  # "2 mL discarded": waste, read by the vial facts
         if kind == "vol" and val is not None:
-            if _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 26), m.start()):
+            if "+" in low[cs : m.start()] and "=" in low[cs:ce]:
+                # "1% lidocaine 4.5 mL + Kenalog-40 0.5 mL = 5.0 mL": the sum after "=" adds nothing to the
+                # parts (and is neither the last drug's volume nor a total to share out)
+                if not _SUM_EQUALS.search(low, cs, m.start()):
+                    a.vol.append((m.start(), _num(val)))
+            elif _TOTAL_AFTER.match(low, m.end()) or _TOTAL_BEFORE.search(low, max(cs, m.start() - 26), m.start()):
                 a.total_vol.append((m.start(), _num(val)))
             else:
                 a.vol.append((m.start(), _num(val)))
@@ -764,7 +787,7 @@ def _multiplier(
             pm = None
     if not pm:
         return None, None
-    km = _K_SITES.search(s)
+    km = _K_SITES.search(s) or _K_NAMED_SITES.search(s)
     if km:
         return int(_num(km.group("k"))), pm.span()
     what = pm.group("what") or ""
@@ -842,7 +865,7 @@ def _amount_near(low: str, ms: int, me: int, cs: int, ce: int) -> int | None:
     before = [m.start() for m in _AMOUNT.finditer(low, max(cs, ms - 70), ms) if m.lastgroup in kinds]
     if before:
         return before[-1]
-    after = [m.start() for m in _AMOUNT.finditer(low, me, min(ce, me + 30)) if m.lastgroup in kinds]
+    after = [m.start() for m in _AMOUNT.finditer(low, me, min(ce, me + 45)) if m.lastgroup in kinds]
     return after[0] if after else None
 
 

@@ -249,6 +249,8 @@ class Lexicon:
                 i = text.find(term, i + 1)
         if dictated:
             found.extend(self._split_names(low, found))
+        if "(" in text and found:
+            found.extend(_defined_abbreviations(text, found))
         if not found:
             return found
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))
@@ -259,6 +261,30 @@ class Lexicon:
                 out.append(mt)
                 last_end = mt.end
         return out
+
+
+# "R levator scapulae (LS)": an abbreviation the note defines for a muscle it has just named
+_DEFINED = re.compile(r"\s?\(([A-Z][A-Z0-9]{1,4})\)")
+_NOT_DEFINED = frozenset({"PT", "OT", "MD", "DO", "NP", "PA", "ROM", "TP", "TPI", "TPS", "TPIS", "LTR", "HEP", "MPS", "BL", "LT", "RT", "DN", "US"})
+
+
+def _defined_abbreviations(text: str, found: list[Mention]) -> list[Mention]:
+    """Every later use of an abbreviation the note defines right after a muscle's name, as that muscle."""
+    ends = {m.end: m for m in found if m.kind == "muscle"}
+    added: list[Mention] = []
+    tn = len(text)
+    for dm in _DEFINED.finditer(text):
+        named = ends.get(dm.start())
+        term = dm.group(1)
+        if named is None or term in _NOT_DEFINED:
+            continue
+        i = text.find(term, dm.end())
+        while i >= 0:
+            j = i + len(term)
+            if (i == 0 or not text[i - 1].isalnum()) and (j >= tn or not text[j].isalnum()):
+                added.append(Mention(named.kind, named.id, named.part, i, j, False))
+            i = text.find(term, j)
+    return added
 
 
 _ANY_WORD = re.compile(r"[a-z]+")

@@ -315,6 +315,7 @@ def read_sites(
                     )
                 )
     muscles = _side_fields(low, infos, muscles, k)
+    _zero_count_fields(low, infos, muscles)
     muscles = _side_columns(text, low, infos, muscles, k)
     if "[" in text or "☐" in text or "☒" in text or "☑" in text:
         muscles = _ticked_sides(text, low, infos, muscles, k)
@@ -377,7 +378,7 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
 
 _NO_CELL = re.compile(
     r"(?:\s*\([^)\n]{0,20}\)|,\s*\w+)?"  # ("Deltoid (posterior)   R   N   0")
-    r"(?:[ \t]{2,}(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
+    r"(?:(?:[ \t]{2,}|[ \t]*\|[ \t]*)(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
     r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
 )
 _OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d")
@@ -436,7 +437,10 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
                 f.status = "other"
 
 
-_SIDE_FIELD = re.compile(r"^\s*(?:[-*•]\s*)?(?:side|sides|laterality)\s*[:\-]\s*(?P<side>" + _SIDE + r")\.?\s*$")
+# ("Side: Right", and a flowsheet's "TPI Site 1 Laterality      Left")
+_SIDE_FIELD = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|injection|#?\d{1,2})\s+){0,3}(?:side|sides|laterality)(?:\s*[:\-]\s*|[ \t]{2,})(?P<side>" + _SIDE + r")\.?\s*$"
+)
 
 
 def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
@@ -444,6 +448,12 @@ def _side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
     columns whose cell is filled (unticked boxes are blanked before reading); none filled, not injected."""
     if "|" not in low:
         return _aligned_side_columns(text, low, infos, muscles, k) if "  " in low else muscles
+    out = _pipe_side_columns(text, low, infos, muscles, k)
+    # (a pipe in a title line, "athenaOne | Procedure Documentation", does not make every table a piped one)
+    return _aligned_side_columns(text, low, infos, out, k) if "  " in low else out
+
+
+def _pipe_side_columns(text: str, low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
     out = muscles
     cols: dict[int, str] = {}
     for info in infos:
@@ -666,6 +676,35 @@ def _plain_line(low: str, info: ClauseInfo) -> bool:
     )
 
 
+_ZERO_FIELD = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled)"
+    r"(?:\s*[:=]\s*|[ \t]{2,})(?:0|none|no|n)\s*$"
+)
+
+
+_MUSCLE_FIELD = re.compile(r"\b(?:muscle|site)\b")
+
+
+def _zero_count_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact]) -> None:
+    """A site block's "Injections: 0" (or "Injected: No") field: the muscle named in that block was not injected."""
+    for idx, info in enumerate(infos):
+        label = info.clause.field_label  # ("Injections: 0" may be read as a header "injections" over "0")
+        if not _ZERO_FIELD.match(f"{label}: {info.text}" if label and info.text[:1].isdigit() else info.text):
+            continue
+        for near in range(idx - 1, max(-1, idx - 5), -1):
+            if blank_line_between(low, infos[near].clause.end, infos[near + 1].clause.start):
+                break
+            cs, ce = infos[near].clause.start, infos[near].clause.end
+            named = [f for f in muscles if cs <= f.spans[0][0] < ce and f.status == "today"]
+            # (only a block's "Muscle:" field: a blanked unticked row "[ ] ECRB   # inj: 0" says nothing of the row above)
+            if named and not _MUSCLE_FIELD.search(infos[near].clause.field_label + " " + low[cs : named[0].spans[0][0]]):
+                break
+            if named:
+                for f in named:
+                    f.status = "negated"
+                break
+
+
 def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k: Knowledge) -> list[MuscleFact]:
     """A template's "Side: Right" line gives its side to the unsided muscles of the field next to it."""
     out = muscles
@@ -723,7 +762,7 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
 
 
 _NEG_TERMINATE = re.compile(r"\b(?:inject(?:ed|ion)|we|i|then|and then|followed)\b")
-_NEG_OF_INJECTION = re.compile(r"\b(?:no|not)\s+(?:\w+\s+){0,2}inject")
+_NEG_OF_INJECTION = re.compile(r"\b(?:no|not|nothing)\s+(?:\w+\s+){0,2}inject")
 _NEG_OTHER_THING = re.compile(
     r"(?:no|without)\s+(?:any\s+|other\s+|additional\s+)?(?:complications?|adverse|difficult|bleeding|problems?|pain|relief|injectate|medications?"
     r"|anesthetic|anaesthetic|steroids?|drugs?|imaging|ultrasound|guidance)"

@@ -43,6 +43,8 @@ _GENERIC_DONE = re.compile(
 _SPECIFIC_DONE = re.compile(
     r"\binject(?:ed|ing|s)\b|\binj(?:'?d)?\b(?!\s*:)|\binfiltrat(?:ed|ing|es)\b|\bneedled\b"
     r"|\b(?:used|needle|syringe) to inject\b"
+    # "under real-time ultrasound a 22-gauge spinal needle is advanced in plane into the left gluteus minimus"
+    r"|\bneedle is (?:then )?advanced (?:\w+ ){0,2}?into\b"  # (present tense: "was advanced" may have been aborted)
     r"|\b(?:given|administered|delivered|deposited) (?:\w+ ){0,2}?into\b"  # "Kenalog ... given into the trap"
     # "I used a 25-gauge 2-inch needle for three trigger points in the left gluteus medius"
     r"|\bused an? \d{2}[- ]?(?:gauge|g)\b[^.;]{0,40}\bneedle (?:for|at|into|in)\b"
@@ -154,6 +156,13 @@ _STATUS_CATEGORIES = (
 )
 
 
+def _earlier_label(label: str, dos: dt.date) -> bool:
+    """A field label dated before the date of service ("Procedure 04/29/2025:") heads that day's text."""
+    if not label or not any(c.isdigit() for c in label):
+        return False
+    return any(d is not None and d < dos for d in map(parse_date, DATE.finditer(label)))
+
+
 def analyse(
     fr: Frame, cues: Cues, hits: dict[str, Hits] | None = None, dos: dt.date | None = None
 ) -> list[ClauseInfo]:
@@ -195,6 +204,8 @@ def analyse(
             day = parse_date(dm)
             if day is not None and day < dos:
                 info.status = "history"  # "10/21/2025   L QL, L iliocostalis   0.5% bupivacaine + Kenalog-40": a log's earlier row
+        elif dos is not None and info.status in ("today", "nominal", "unclear") and _earlier_label(cl.field_label, dos):
+            info.status = "history"  # "Procedure 04/29/2025 (carried forward): TPI R rhomboid major ...": that day's
         infos.append(info)
     performed = any(i.status == "today" for i in infos)
     # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details

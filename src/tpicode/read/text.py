@@ -118,6 +118,11 @@ DATE = re.compile(
     r"\b(?P<iso>(?:19|20)\d\d-\d\d-\d\d)\b|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2}|\d{4})\b"
     r"|\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (?P<md>\d{1,2})(?:st|nd|rd|th)?,? (?P<my>(?:19|20)\d\d)\b"
 )
+# A month and day with no year ("on March 4 and June 10"): read only where an earlier session is named
+MONTH_DAY = re.compile(
+    r"\b(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\.? (?P<md>\d{1,2})(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?![ \t]*(?:[/:%.]\d|mg|ml|cc|sites?|units?))"
+)
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _MONTHS["sept"] = 9
 
@@ -137,6 +142,31 @@ def parse_date(m: re.Match[str]) -> dt.date | None:
     except (ValueError, KeyError):
         return None
     return None
+
+
+def dates_in(text: str, before: dt.date) -> list[tuple[dt.date, int, int]]:
+    """Each date in text with its span; a month and day without a year is the latest such day on or before `before`."""
+    found: list[tuple[dt.date, int, int]] = []
+    for m in DATE.finditer(text):
+        d = parse_date(m)
+        if d is not None:
+            found.append((d, m.start(), m.end()))
+    if not any(c.isdigit() for c in text):
+        return found
+    for m in MONTH_DAY.finditer(text):
+        if any(a <= m.start() < b for _d, a, b in found):
+            continue
+        mon = m.group("mon")
+        month = _MONTHS["sept" if mon.startswith("sept") else mon[:3]]
+        for year in (before.year, before.year - 1):
+            try:
+                d = dt.date(year, month, int(m.group("md")))
+            except ValueError:
+                continue
+            if d <= before:
+                found.append((d, m.start(), m.end()))
+                break
+    return found
 
 
 def lower_same_length(text: str) -> str:

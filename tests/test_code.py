@@ -2433,3 +2433,63 @@ def test_a_pipe_in_a_title_line_leaves_an_aligned_side_grid_readable() -> None:
     assert muscles(r) == {
         ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("levator scapulae", "left", "injection")
     }
+
+
+def test_an_injection_item_after_a_dry_needling_item_is_an_injection() -> None:
+    r = code_of(
+        "Procedure (consent signed, R side-lying, chlorhexidine prep, palpation guided):\n"
+        "1. Dry needling first, 0.30 x 75 mm solid filament needle: L quadratus lumborum, L gluteus medius.\n"
+        "2. Then trigger point injections into the same two muscles: L quadratus lumborum x2 sites, L gluteus medius x1.\n"
+        "   Injectate: 0.5% bupivacaine 6 mL + Kenalog-40 1 mL (40 mg).\n"
+    )
+    assert muscles(r) == {("quadratus lumborum", "left", "injection"), ("gluteus medius", "left", "injection")}
+    assert ("J3301", 4, []) in drug_lines(r)
+    r = code_of(
+        "Procedure (consent, prone, alcohol prep, palpation guided):\n"
+        "1) Dry needling, 0.30 x 40 mm needle: R upper trapezius, R levator scapulae, R rhomboid minor.\n"
+        "2) TPI after needling: R upper trapezius x2 sites and R levator scapulae x1 site; 1% lidocaine 3 mL.\n"
+    )
+    assert ("rhomboid minor", "right", "dry_needling") in muscles(r) and procedure(r) == ("20552", 2)
+
+
+def test_a_long_procedure_heading_starts_the_procedure_and_keeps_its_words() -> None:
+    r = code_of(
+        "Indications:\n1. R subacromial bursitis (M75.51).\n2. Myofascial pain, R shoulder girdle (M79.18).\n\n"
+        "Procedure 1 - R subacromial bursa injection, posterior approach, landmark guided:\n"
+        "22 g needle into the subacromial space; Kenalog-40 1 mL (40 mg) + 0.5% bupivacaine 3 mL injected.\n\n"
+        "Procedure 2 - Trigger point injections, R upper trapezius, R infraspinatus:\n"
+        "R upper trapezius x2 sites, R infraspinatus x2 sites. Injectate: 1% lidocaine 4 mL + dexamethasone 4 mg.\n"
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_chemodenervation_sites_and_toxin_are_that_procedures() -> None:
+    r = code_of(
+        "This man with cervical dystonia returns for his scheduled botulinum toxin treatment, cycle 5.\n\n"
+        "Procedure 1, chemodenervation for cervical dystonia (64616) with EMG guidance: Botox 200-unit vial. The left "
+        "sternocleidomastoid received 60 units and the right splenius capitis 80 units. The remaining 60 units were "
+        "discarded.\n\n"
+        "Procedure 2, trigger point injections: the right rhomboid major and the right middle trapezius were injected "
+        "with 6 mL of 0.25% bupivacaine and 0.5 mL of Kenalog-40 (20 mg).\n"
+    )
+    assert muscles(r) == {("rhomboid major", "right", "injection"), ("trapezius", "right", "injection")}
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_time_after_a_drug_given_for_another_reason_is_not_a_dose() -> None:
+    r = code_of(
+        "P / Procedures:\n1. Trigger point injections: L quadratus lumborum x2 sites; 0.5% bupivacaine 6 mL.\n"
+        "2. Ketorolac (Toradol) 60 mg IM given by the RN in the R ventrogluteal site.\n"
+        "Continue HEP; no oral NSAIDs for 24 h after the ketorolac.\n"
+    )
+    assert not [ln for ln in lines(r) if ln[0] == "J1885"]
+
+
+def test_the_rest_of_a_manual_therapy_item_is_hands_on() -> None:
+    r = code_of(
+        "Interventions:\n1. Trigger point dry needling, no injectate:\n   - L upper trapezius: 3 LTRs\n"
+        "   - L levator scapulae: 2 LTRs\n"
+        "2. Manual therapy (97140), 12 min: ischemic compression and STM to the L rhomboid major; suboccipital release; "
+        "upper thoracic PA mobs.\n"
+    )
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings} and procedure(r) == ("20560", 2)

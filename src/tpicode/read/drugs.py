@@ -16,7 +16,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
-from tpicode.read.status import ClauseInfo, mention_status
+from tpicode.read.status import ClauseInfo, mention_status, other_procedure_context
 from tpicode.read.text import is_table_row
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
@@ -140,7 +140,7 @@ def read_drugs(
             per_clause.setdefault(idx, []).append(m)
     today_muscles = [f for f in muscles if f.status == "today"]
     performed = tpi_document and (bool(today_muscles) or any(i.status == "today" for i in infos))
-    other_context = _other_procedure_context(infos)
+    other_context = other_procedure_context(infos)
     found: list[tuple[DrugFact, int, bool]] = []
     totals: set[int] = set()
     for idx, ms in per_clause.items():
@@ -189,7 +189,7 @@ def read_drugs(
                 status = "other"  # "dexamethasone 8 mg, correction, dexamethasone 4 mg"
             elif _ALLERGY.search(low, max(cs, m.start - 40), m.start) or _INTOLERANCE_AFTER.match(low, m.end):
                 status = "other"  # "reaction to lidocaine", "allergic to Marcaine"
-            elif _NOT_INJECTED_FORM.match(low, m.end) or _NOT_INJECTED_BEFORE.search(low, max(cs, m.start - 12), m.start):
+            elif _NOT_INJECTED_FORM.match(low, m.end) or _NOT_INJECTED_BEFORE.search(low, max(cs, m.start - 30), m.start):
                 status = "other"  # "lidocaine patches", "oral Toradol", "topical diclofenac"
             fact.status = status
             mine = positions.get(id(fact), set())
@@ -243,6 +243,15 @@ def read_drugs(
             found.append((fact, idx, clause_has_muscle))
             if info.clause.field_label.startswith("total") or _TOTAL_LINE.match(s):
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
+    # "returns for his scheduled botulinum toxin treatment" when the toxin is given in another procedure's part
+    # of the note: a bare mention outside the procedure is that procedure's drug too
+    other_ids = {f.drug_id for f, idx, _m in found if f.status == "other" and idx in other_context}
+    for f, idx, _m in found:
+        if (
+            f.status == "today" and f.drug_id in other_ids and infos[idx].clause.section != "procedure"
+            and f.dose_mg is None and f.volume_ml is None and f.dose_units is None and f.conc_label is None
+        ):
+            f.status = "other"
     if corrects:
         _superseded(low, found, infos, cues)
     merged = _merge(found, k, totals)
@@ -499,7 +508,10 @@ _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
 )
 _NOT_INJECTED_FORM = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:\d+(?:\.\d+)?\s*(?:%|mg|mcg)\s*)?(?:dose ?pa(?:c)?k|program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|rinses?|irrigations?|nasal|drops|inhal\w*|nebuli\w*|lozenges?|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
-_NOT_INJECTED_BEFORE = re.compile(r"\b(?:topical|oral|po|transdermal|nasal|nebulized|inhaled|outside|stable on(?: the| her| his)?)\s+$")
+# ("no oral NSAIDs for 24 h after the ketorolac": a time after a drug, not a drug given)
+_NOT_INJECTED_BEFORE = re.compile(
+    r"\b(?:topical|oral|po|transdermal|nasal|nebulized|inhaled|outside|stable on(?: the| her| his)?|(?:for|within) \d+ ?h(?:ours?|rs?)? after the)\s+$"
+)
 _DILUENTS = frozenset({"sodium_chloride"})
 
 
@@ -804,38 +816,6 @@ def _multiplier(
 
 
 _ROUGHLY = re.compile(r"\b(?:about|approximately|approx\.?|roughly|~)\s*$")
-
-
-_PROCEDURE_ACT = re.compile(
-    r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
-    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis"
-)
-
-
-def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
-    """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
-    clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
-    out: set[int] = set()
-    active = False
-    section = None
-    label = ""
-    for idx, info in enumerate(infos):
-        cl = info.clause
-        if cl.section != section or (cl.field_label != label and cl.field_label):
-            active = False  # a new section or a new item heading ("2. Trigger point injections: ...")
-        section, label = cl.section, cl.field_label or label
-        if info.tpi_words or info.dry:
-            active = False
-        elif (
-            info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none")
-            and not _NEGATION_WORD.search(info.text)  # "no bursa or joint injection was performed"
-            # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
-            and _PROCEDURE_ACT.search(info.text) is not None
-        ):
-            active = True
-        if active:
-            out.add(idx)
-    return out
 
 
 def _total_confirms(a: _Amounts, fact: DrugFact, mult: int) -> bool:

@@ -15,7 +15,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
-from tpicode.read.status import ClauseInfo, mention_status
+from tpicode.read.status import ClauseInfo, mention_status, other_procedure_context
 from tpicode.read.text import blank_line_between, is_table_row
 
 _SIDE = (
@@ -170,6 +170,7 @@ def read_sites(
                 elif found_any or has_muscles:
                     break
 
+    other_ctx = other_procedure_context(infos)
     muscles: list[MuscleFact] = []
     groups: list[GroupFact] = []
     for idx, ms in by_clause.items():
@@ -256,13 +257,20 @@ def read_sites(
                 status = "other"  # "(patient asked to stop after the teres minor)": named, not what was refused
             if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
                 status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
+            if status == "today" and idx in other_ctx and not info.other_procedure and not info.tpi_words:
+                status = "other"  # "Procedure 1, chemodenervation ...: ... the left SCM received 60 units": that procedure's
             if status == "today" and m.kind == "muscle" and _NO_CELL.match(low, m.end):
                 status = "negated"  # "Extensor carpi ulnaris        N      0": the Injected (Y/N) column says no
             if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
-            if status == "today" and manual_item.match(info.text) and not _NEEDLE_WORD.search(info.text):
+            if status == "today" and (
+                manual_item.match(info.text)
+                # ("2. Manual therapy (97140), 12 min: ischemic compression ...; suboccipital release;": its items too)
+                or (info.clause.field_label and manual_item.match(info.clause.field_label))
+                or _manual_line(low, cs, manual_item)
+            ) and not _NEEDLE_WORD.search(info.text):
                 status = "other"  # "- STM suboccipitals and cervical paraspinals, 8 min": hands, not a needle
             if status == "today" and manual_before.search(low, max(cs, m.start - 40), m.start):
                 status = "other"  # "IASTM to the lumbar paraspinals", "cupping to the glutes": no needle
@@ -374,6 +382,18 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
             ):
                 f.status = "negated"
                 break
+
+
+_NUMBERED = re.compile(r"[ \t]*\d{1,2}[.)][ \t]+")
+
+
+def _manual_line(low: str, cs: int, manual_item: re.Pattern[str]) -> bool:
+    """The clause continues a line that opens with a manual-therapy item ("2. Manual therapy (97140): ...; suboccipital release;")."""
+    ls = low.rfind("\n", 0, cs) + 1
+    if ls == cs:
+        return False
+    nm = _NUMBERED.match(low, ls)
+    return manual_item.match(low, nm.end() if nm else ls) is not None
 
 
 _NO_CELL = re.compile(

@@ -58,6 +58,12 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_NAMES_INJECTION = re.compile(r"\binject(?:ion|ions|ed)\b|\btpis?\b")
+def _names_injection(info: ClauseInfo) -> bool:
+    """The clause or its field label names an injection ("2) TPI after needling: R upper trapezius x2")."""
+    return _NAMES_INJECTION.search(info.text) is not None or _NAMES_INJECTION.search(info.clause.field_label) is not None
+
+
 _DRY_HEADING = re.compile(r"dry[- ]?needl|\bneedling\b|intramuscular stimulation|\bims\b|\btdn\b|\bfdn\b")
 _MED_LIST_LABEL = re.compile(r"current|home|list|outpatient|active|prior to|reconcil")
 _TAKEN_FORM = re.compile(r"\b(?:daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps(?:ules)?|patch(?:es)?|cream|gel|drops|inhaler)\b")
@@ -293,10 +299,11 @@ def analyse(
                 # "... I injected the right infraspinatus. A total of 1.5 cc of 2% lidocaine was used."
                 # "- Dry needling, 0.30 mm needles, injectate: none. L upper trapezius, L levator scapulae."
                 info.status = "today"
-                info.dry = info.dry or done_dry
+                info.dry = info.dry or (done_dry and not _names_injection(info))
             elif lead is not None and (cl.list_item or lead.clause.line == cl.line - 1 or lead.ends_colon or table_row):
                 info.status = lead.status
-                info.dry = info.dry or lead.dry
+                # ("2. Then trigger point injections into the same three muscles" after "1. Dry needling first")
+                info.dry = info.dry or (lead.dry and not _names_injection(info))
             elif section_done or idx in listed or (plan_done and idx in detailed):
                 # ("P: TPI x4: R upper trap x2 ... R anterior scalene deferred - will do next time.
                 # 27g 1.25", neg asp. Kenalog-10 1 mL ...": the plan's details after a deferred muscle)
@@ -312,10 +319,13 @@ def analyse(
             items_dry = cl.line in dry_lines
         elif not cl.list_item and cl.line != items_line:
             items_dry = False
-        elif cl.list_item and items_dry and info.status == "today" and not info.cues:
+        elif cl.list_item and items_dry and info.status == "today" and not info.cues and not _names_injection(info):
             info.dry = True
         capitals = bool(dry_heads) and fr.text[cl.start : cl.end].isupper()
-        if dry_heads and info.status == "today" and not info.cues and not info.dry and not capitals:
+        if (
+            dry_heads and info.status == "today" and not info.cues and not info.dry and not capitals
+            and not _names_injection(info)
+        ):
             h = bisect.bisect_right(head_starts, cl.start) - 1
             # (until a capitals line of another kind: "MANUAL / MODALITIES")
             if h >= 0 and head_starts[h] in dry_heads and last_capitals < head_starts[h]:
@@ -522,3 +532,36 @@ def mention_status(info: ClauseInfo, start: int, end: int) -> str:
     return {"done": "today", "future": "planned", "history": "history", "attempted": "attempted"}.get(
         best or "", "unclear"
     )
+
+
+_NEGATION_WORD_ = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
+_PROCEDURE_ACT = re.compile(
+    r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
+    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis"
+)
+
+
+def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
+    """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
+    clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
+    out: set[int] = set()
+    active = False
+    section = None
+    label = ""
+    for idx, info in enumerate(infos):
+        cl = info.clause
+        if cl.section != section or (cl.field_label != label and cl.field_label):
+            active = False  # a new section or a new item heading ("2. Trigger point injections: ...")
+        section, label = cl.section, cl.field_label or label
+        if info.tpi_words or info.dry:
+            active = False
+        elif (
+            info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none", "exam")
+            and not _NEGATION_WORD_.search(info.text)  # "no bursa or joint injection was performed"
+            # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
+            and _PROCEDURE_ACT.search(info.text) is not None
+        ):
+            active = True
+        if active:
+            out.add(idx)
+    return out

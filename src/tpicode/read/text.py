@@ -21,6 +21,11 @@ _FIELD_KINDS = frozenset({"indication", "diagnosis", "complications", "response"
 _HEADER = re.compile(
     r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?([A-Za-z][A-Za-z0-9 /&'()\-]{0,48}?|[A-Za-z][A-Za-z /&'\-]{0,30}\([^()\n:\d]{0,40}\))[ \t]*:(?!\d)"
 )
+# "Procedure 1 - R subacromial bursa injection, landmark guided:", "Procedure (consent signed, prone, palpation
+# guided):": a procedure heading too long or too punctuated for _HEADER; its description stays the section's text
+_PROC_HEADER = re.compile(
+    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?(procedures?(?: \d{1,2}| note)?)[ \t]*(?:[-–(,][^:\n]{0,110})?:(?!\d)", re.IGNORECASE
+)
 _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
 _TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
@@ -233,6 +238,13 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         header_label = ""  # a recognised header's words stay with the text after it on its line
         # cheap tests first: a header has a colon, a capitals line no lower-case letter, a title is short
         m = _HEADER.match(raw) if ":" in raw else None
+        pm = _PROC_HEADER.match(raw) if m is None and ":" in raw else None
+        if pm is not None:
+            flush()
+            section = "procedure"
+            headers.append((line_start + pm.start(1), line_start + pm.end(1), "procedure"))
+            content_start = line_start + pm.end(1)
+            header_label = pm.group(1).lower()
         # ("PRIOR TPI SESSIONS (this clinic)": a capitals heading with a note in brackets)
         caps = None if m or (raw.upper() != raw and not raw.rstrip().rstrip(":").endswith(")")) else _CAPS_LINE.match(raw)
         if m:
@@ -259,6 +271,8 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
                     # "Right: vastus lateralis #2, rectus femoris #1": a side's list of sites, whatever the section
                     flush()
                     outer, section = section, "procedure"
+        elif pm is not None:
+            pass
         elif caps or (len(raw.strip()) <= 40 and _TITLE_LINE.match(raw)):
             caps = caps or _TITLE_LINE.match(raw)
             assert caps is not None

@@ -2493,3 +2493,52 @@ def test_the_rest_of_a_manual_therapy_item_is_hands_on() -> None:
         "upper thoracic PA mobs.\n"
     )
     assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings} and procedure(r) == ("20560", 2)
+
+
+def test_a_numbered_procedure_title_line_heads_its_fields() -> None:
+    r = code_of(
+        "Procedure 1 - Trigger point injections\nMuscles: left upper trapezius (2 sites), left levator scapulae (1 site)\n"
+        "Injectate: 1% lidocaine 3 mL + Kenalog-40 0.5 mL (20 mg)\n\n"
+        "Procedure 2 - Dry needling (no injectate)\nMuscles: left infraspinatus, left teres minor, left rhomboid major\n"
+        "Technique: solid filament needles, pistoning. No medication was injected into these three muscles.\n"
+    )
+    assert procedure(r) == ("20552", 2) and ("20561", 1, []) in lines(r)
+
+
+def test_needled_muscles_stay_needled_when_later_said_not_injected() -> None:
+    r = code_of(
+        "Procedure: Consent signed; prone; palpation guided.\n"
+        "1) Dry needling: solid filament needles into the right quadratus lumborum, right gluteus medius and right "
+        "piriformis.\n2) Trigger point injections: the right gluteus medius and right piriformis were then injected with "
+        "0.25% bupivacaine 6 mL. The right quadratus lumborum was not injected.\n"
+    )
+    assert ("quadratus lumborum", "right", "dry_needling") in muscles(r) and ("20560", 1, []) in lines(r)
+
+
+def test_a_hip_injection_is_another_procedure() -> None:
+    r = code_of(
+        "Coding Exercise 9 - Hip injections\nThe physician injects the right greater trochanteric bursa with Kenalog-40 "
+        "1 mL. The physician plans trigger point injections of the right gluteus medius at the next visit.\n"
+    )
+    assert r.procedure is None or r.procedure.code is None
+    assert not {"MUSCLE_NOT_NAMED", "DRUG_NOT_DOCUMENTED"} & {f.check for f in r.findings}
+
+
+def test_a_relief_duration_in_the_next_clause() -> None:
+    note = (
+        "Interval history: first TPI session here on 02/04/2025. Pain fell from 7/10 to 2/10 (about 70% relief) and "
+        "headache days from 20 to 6 per month; the benefit lasted about 11 weeks.\n"
+        "Procedure: TPI right splenius capitis, 1% lidocaine 2 mL. Pain 6/10 -> 2/10.\n"
+    )
+    r = code_of(note, date_of_service="2025-06-10", prior_sessions=["2025-02-04"])
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_sides_said_as_on_the_right_and_on_the_left_and_slash_columns() -> None:
+    r = code_of("I injected the splenius capitis on the right and on the left, two sites each. Lidocaine 1% 2 mL.")
+    assert procedure(r) == ("20552", 2)
+    r = code_of(
+        "Muscles injected (side / muscle / # sites):\n    Left / pectoralis major / 2\n    Left / pectoralis minor / 1\n"
+        "Medication: lidocaine 1% 3 mL\n"
+    )
+    assert muscles(r) == {("pectoralis major", "left", "injection"), ("pectoralis minor", "left", "injection")}

@@ -172,6 +172,10 @@ def _empty_field(low: str, at: int) -> bool:
     return not nxt or _FIELD_START.match(nxt) is not None
 
 
+_CARRIES_DURATION = re.compile(
+    r"\W*(?:and |but )?(?:the |this |that |which |it |her |his )?(?:benefit|relief|improvement|effect|response|result)?\s*"
+    r"(?:has |had )?(?:lasted|lasting|persisted|held|stayed|was sustained|was maintained)\b"
+)
 _DURNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3}
 _REHAB = re.compile(r"\b(?:home exercise|hep|physical therapy|pt|rehab\w*|stretching program|exercise program|active therapy)\b")
 _EM_CODE = re.compile(r"\b(99(?:20[2-5]|21[1-5]))\b")
@@ -404,6 +408,11 @@ def read_clinical(
             continue
         pct = float(relief_value[(rs, re_)])
         dm2 = _DURATION.search(info.text)
+        if dm2 is None:
+            # "... (about 70% relief) and headache days from 20 to 6 per month; the benefit lasted about 11 weeks"
+            nxt = clause_of(info.clause.end + 1) or clause_of(info.clause.end + 2)
+            if nxt is not None and nxt.clause.line <= info.clause.line + 1 and _CARRIES_DURATION.match(nxt.text):
+                dm2 = _DURATION.search(nxt.text)
         facts.relief.append((pct, _weeks(dm2) if dm2 else None, (rs, re_)))
     if not facts.relief and ("/10" in low or "/ 10" in low):
         # "after that session her pain went from 8/10 to 4/10 and stayed there for six weeks": relief as scores

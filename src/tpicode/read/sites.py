@@ -19,11 +19,11 @@ from tpicode.read.status import ClauseInfo, mention_status, other_procedure_cont
 from tpicode.read.text import blank_line_between, is_table_row
 
 _SIDE = (
-    r"(?:(?:left|right|lt|rt|l|r)\.?\s*(?:and|&|/|\+|,)\s*(?:left|right|lt|rt|l|r)\b"
+    r"(?:(?:left|right|lt|rt|l|r)\.?\s*(?:and|&|/|\+|,)\s*(?:(?:on|to) the\s+)?(?:left|right|lt|rt|l|r)\b"  # ("on the right and on the left")
     r"|bilateral(?:ly)?|bilat|bil|b/l|both sides|both|left|right|lt|rt|l|r)"
 )
 _PREFIX = re.compile(
-    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?[\s|:,()\-\[\]]*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?(?:mm?\.\s*)?"  # ("right m. trapezius")
+    r"(?<![a-z0-9/])(?P<side>" + _SIDE + r")\.?(?:[\s\-]*sided?)?(?:[\s|:,()\-\[\]]|\s/\s)*(?:(?:in|of|at|into|to)\s+)?(?:the\s+)?(?:mm?\.\s*)?"  # ("right m. trapezius")
     r"(?:(?:upper|middle|mid|lower|superior|inferior|deep|superficial|post(?:erior)?|ant(?:erior)?|lateral|medial|sternal|clavicular)\.?(?:\s*(?:and|&|/|,)\s*|\s+))*$"
 )
 _POSTFIX = re.compile(
@@ -46,7 +46,10 @@ _LABEL_SIDE = re.compile(r"\b(left|right|bilateral|both|lt|rt|l|r|b/l)\b")
 
 
 # compiled once here: an inline re.search(pattern, ...) pays a cache lookup per call
-_BOTH_SIDES = re.compile(r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:right|rt|r)\b|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:left|lt|l)\b")
+_BOTH_SIDES = re.compile(
+    r"(?:left|lt|\bl)\W+(?:and|&|/|\+|,)?\W*(?:(?:on|to) the\s+)?(?:right|rt|r)\b"
+    r"|(?:right|rt|\br)\W+(?:and|&|/|\+|,)?\W*(?:(?:on|to) the\s+)?(?:left|lt|l)\b"
+)
 @functools.cache
 def manual_patterns(cues: Cues) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(a therapy item that opens with a manual treatment or modality, a manual treatment named just before a
@@ -76,7 +79,7 @@ _PATHOLOGY_AFTER = re.compile(
     r"\s+(?:muscle\s+)?(?:tendon\w*|tendin\w*|tear|tears|torn|strain|atrophy|impingement|insertion|enthes\w*|calcific\w*|rupture\w*|fatty)\b"
 )
 _BILLING_LABEL = re.compile(r"\s*(?:charges?|billed|billing|claims?|superbill|codes? billed)\b")
-_ANAPHORA_NEGATED = re.compile(r"\b(?:no|not|without|none)\b")
+_ANAPHORA_NEGATED = re.compile(r"\b(?:no|not|without|none|nothing)\b")
 _HEAD_OF_MUSCLE = re.compile(r"\b(?:medial|lateral|long|short|sternal|clavicular|oblique|transverse)\s+$")
 _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r")\.?\s*[)\]]")
 _COUNT_AFTER = re.compile(
@@ -359,6 +362,9 @@ _PASSED_THROUGH = re.compile(r"\b(?:advanced|passed|inserted|directed|walked|tra
 _INJECTED_VERB = re.compile(r"\binject|\binfiltrat|\bneedled\b")
 
 
+_NOT_INJECTED_ONLY = re.compile(r"[^.;\n]{0,20}?\b(?:was|were)\s+not\s+(?:then\s+)?injected\b")
+
+
 def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[str]) -> None:
     """ "Left piriformis: needle advanced ... the piriformis was not injected": a muscle listed under the
     procedure without a verb of its own, and said elsewhere not to be injected, was not injected. So was
@@ -375,6 +381,8 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
                 continue  # ("the needle was advanced toward the piriformis" after "the right piriformis was NOT injected")
             if _RELATIVE_JUST_BEFORE.search(low, max(0, r.spans[0][0] - 16), r.spans[0][0]):
                 continue  # "contralateral splenius capitis: not injected" is the other side's
+            if f.procedure == "dry_needling" and _NOT_INJECTED_ONLY.match(low, r.spans[0][1]):
+                continue  # "1) Dry needling ... into the right QL ... 2) ... The right QL was not injected": needled still
             later = r.spans[0][0] > f.spans[0][0]
             if not f.explicit or (
                 later

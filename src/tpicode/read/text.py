@@ -24,7 +24,9 @@ _HEADER = re.compile(
 # "Procedure 1 - R subacromial bursa injection, landmark guided:", "Procedure (consent signed, prone, palpation
 # guided):": a procedure heading too long or too punctuated for _HEADER; its description stays the section's text
 _PROC_HEADER = re.compile(
-    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?(procedures?(?: \d{1,2}| note)?)[ \t]*(?:[-–(,][^:\n]{0,110})?:(?!\d)", re.IGNORECASE
+    r"[ \t]*(?:[-*•#>]+[ \t]*|\d{1,2}[.)][ \t]+)?(procedures?(?: \d{1,2}| note)?)[ \t]*(?:[-–(,][^:\n]{0,110})?:(?!\d)"
+    r"|[ \t]*(?:[-*•#>]+[ \t]*)?(procedures? \d{1,2})[ \t]*[-–][ \t]*[a-z][^:\n.;]{0,60}$",  # ("Procedure 2 - Dry needling (no injectate)")
+    re.IGNORECASE,
 )
 _CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
@@ -238,13 +240,15 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
         header_label = ""  # a recognised header's words stay with the text after it on its line
         # cheap tests first: a header has a colon, a capitals line no lower-case letter, a title is short
         m = _HEADER.match(raw) if ":" in raw else None
-        pm = _PROC_HEADER.match(raw) if m is None and ":" in raw else None
+        pm = _PROC_HEADER.match(raw) if m is None and ("rocedure" in raw or "ROCEDURE" in raw) else None
         if pm is not None:
             flush()
             section = "procedure"
-            headers.append((line_start + pm.start(1), line_start + pm.end(1), "procedure"))
-            content_start = line_start + pm.end(1)
-            header_label = pm.group(1).lower()
+            g = 1 if pm.group(1) else 2
+            # (a title line's header runs to the line's end: it heads what follows, as a bare heading does)
+            headers.append((line_start + pm.start(g), line_start + (pm.end(g) if g == 1 else len(raw.rstrip())), "procedure"))
+            content_start = line_start + pm.end(g)
+            header_label = pm.group(g).lower()
         # ("PRIOR TPI SESSIONS (this clinic)": a capitals heading with a note in brackets)
         caps = None if m or (raw.upper() != raw and not raw.rstrip().rstrip(":").endswith(")")) else _CAPS_LINE.match(raw)
         if m:

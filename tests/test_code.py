@@ -2542,3 +2542,88 @@ def test_sides_said_as_on_the_right_and_on_the_left_and_slash_columns() -> None:
         "Medication: lidocaine 1% 3 mL\n"
     )
     assert muscles(r) == {("pectoralis major", "left", "injection"), ("pectoralis minor", "left", "injection")}
+
+
+def test_a_title_naming_region_injections_is_not_a_site() -> None:
+    r = code_of(
+        "Coding Scenario 14 - Head and neck injections\nThe physician performs bilateral greater occipital nerve "
+        "blocks with 2 mL of 0.5% bupivacaine and 10 mg of triamcinolone around each nerve. Trigger point injections "
+        "of the semispinalis capitis are not performed today.\n"
+    )
+    assert r.procedure is None or r.procedure.code is None
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+
+
+def test_a_procedure_log_after_the_exam_is_the_procedure() -> None:
+    r = code_of(
+        "Exam (provider): taut bands in the R upper trapezius and R levator scapulae.\n"
+        "13:55  Consent signed.\n"
+        "13:59  Syringe prepared: 1% lidocaine 3 mL + dexamethasone sodium phosphate 4 mg/mL 1 mL (4 mg).\n\n"
+        "  Time   Site                        Vol     Asp\n"
+        "  14:02  R upper trapezius #1        1 mL    neg\n"
+        "  14:05  R levator scapulae          1 mL    neg\n"
+    )
+    assert procedure(r) == ("20552", 2) and drug_lines(r) == [("J1100", 4, [])]
+    r = code_of(
+        "Exam: recurrent taut bands in both splenius capitis.\nConsent: Signed. Prep: alcohol. Palpation guided.\n"
+        "| Side | Muscle            | Injections |\n|------|-------------------|------------|\n"
+        "| L    | Splenius capitis  | 2          |\n| R    | Splenius capitis  | 2          |\n"
+        "Injectate: bupivacaine 0.5% 3 mL total.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_fields_of_a_form_location_medication_given_and_guidance_no() -> None:
+    r = code_of(
+        "Procedure: Trigger point injection\nFindings: taut band in the right upper trapezius.\n\n"
+        "Location(s): right upper trapezius; right levator scapulae\n"
+        "Medication(s): lidocaine 1% 3 mL; ketorolac (Toradol) 30 mg/mL, 1 mL (30 mg)\n"
+        "Ultrasound guidance:                 No\n"
+    )
+    assert procedure(r) == ("20552", 2) and lines(r) == [("20552", 1, []), ("J1885", 2, [])]
+    r = code_of(
+        "Exam: taut bands in the left and right levator scapulae.\nProcedure: TPI both levator scapulae.\n\nMEDICATIONS\n"
+        "  Given: methylprednisolone acetate (Depo-Medrol) 40 mg/mL, 0.5 mL (20 mg) injected.\n"
+    )
+    assert ("J1010", 20, []) in drug_lines(r)
+
+
+def test_a_side_grid_with_bracketed_counts_a_part_cell_and_a_ticked_row_without_side() -> None:
+    r = code_of(
+        "Dry needling, injectate: none.\n"
+        "Muscle                   L (# insertions)    R (# insertions)\n"
+        "Gastrocnemius (medial)   3                   0\n"
+        "Soleus                   2                   0\n"
+    )
+    assert muscles(r) == {("gastrocnemius", "left", "dry_needling"), ("soleus", "left", "dry_needling")}
+    r = code_of(
+        "Procedure: Trigger point injections, 1% lidocaine 3 mL.\n"
+        "    Muscles                    L      R\n"
+        "      Rhomboid major          [ ]    [x]\n"
+        "      Trapezius (middle)      [ ]    [x]\n"
+    )
+    assert muscles(r) == {("rhomboid major", "right", "injection"), ("trapezius", "right", "injection")}
+    r = code_of(
+        "TPI today, 1% lidocaine 3 mL.\n    [x] Trapezius (upper)        Side: [x] L  [ ] R\n"
+        "    [x] Sternocleidomastoid      Side: [ ] L  [ ] R\n    [ ] Infraspinatus            Side: [ ] L  [ ] R\n"
+    )
+    assert ("sternocleidomastoid", "unspecified", "injection") in muscles(r)
+    assert "LATERALITY_MISSING" in {f.check for f in r.findings}
+
+
+def test_amounts_around_a_mixture_total_and_a_bracketed_preservative_free() -> None:
+    r = code_of(
+        "TPI R infraspinatus.\nMedication: Depo-Medrol 40 mg/mL, 1 mL; mixed with 1% lidocaine 4 mL (total 5 mL)\n"
+    )
+    assert med(r, "lidocaine").dose_mg == 40
+    r = code_of("TPI R quadratus lumborum.\nInjectate: ropivacaine 0.5% (preservative-free) 6 mL + Kenalog-40 1 mL.\n")
+    assert med(r, "ropivacaine").dose_mg == 30
+
+
+def test_a_history_table_relief_and_a_dated_drop_with_an_arrow() -> None:
+    r = code_of(
+        "Interval: after the 03/04/2025 injections she had 70% fewer headache days (NRS 7/10 -> 2/10) for 9 weeks.\n"
+        "Procedure: TPI left splenius capitis, bupivacaine 0.5% 3 mL. Pain 6/10 -> 2/10.\n",
+        date_of_service="2025-06-10", prior_sessions=["2025-03-04"],
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}

@@ -91,8 +91,14 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
             for sp, st in [(f.spans, f.status) for f in facts.muscles] + [(g.spans, g.status) for g in facts.groups]
             if st == "today"
         }
+        sited_by_muscle = {
+            bisect.bisect_right(starts, f.spans[0][0]) - 1 for f in facts.muscles if f.status == "today"
+        }
         for idx, info in enumerate(infos):
             tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
+            if idx == 0 and not info.cues and not info.tpi_words and idx not in sited_by_muscle:
+                tpi_clause = False  # a title, "Coding Scenario 14 - Head and neck injections": a region's, not a site
+
             if (
                 info.status == "today" and (info.cues or info.nominal) and not info.other_procedure and tpi_clause
                 and not (manual_patterns(cues)[0].match(info.text) and not info.cues)  # ("- 97140 x1: STM R TFL": hands, not a needle)

@@ -48,6 +48,7 @@ _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
     r"|\bguid\w* by palpation|\bwas not used\b"
 )
+_FIELD_NO = re.compile(r"[ \t]*(?:guid\w*|used)?[ \t]*[:\-][ \t]*(?:no|n|none|not used|n/a)\b")
 # "7/10" is found from its "/" (a literal, which `re` finds fast) and read back; "VAS 7" by its word.
 _PAIN_SLASH = re.compile(r"/\s*10\b")  # "8 out of 10" is normalised to "8 /     10" (read/dictation.py)
 _PAIN_BEFORE = re.compile(r"(?<![\d/.])(\d{1,2}(?:\.\d)?)\s*$")
@@ -151,7 +152,7 @@ _DURATION = re.compile(
     r"(?:\s*(?:-|to)\s*\d{1,2})?\s*(?:\+\s*)?(?P<u>weeks?|wks?|months?|mos?|days?)\b"
     r"|(?P<n2>\d{1,2})\s*(?P<u2>weeks?|wks?|months?|mos?)\s+ago\b"
 )
-_SCORE_DROP = re.compile(r"\bfrom (\d{1,2})\s*/\s*10 (?:to|down to)\s*(\d{1,2})\s*/\s*10\b")
+_SCORE_DROP = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*10\s*(?:(?:down\s+)?to|-+>|→|=>)\s*(\d{1,2})\s*/\s*10\b")  # (also "7/10 -> 2/10")
 # "after the February injections her pain went from 8/10 down to 3/10": scores after an earlier session
 _AFTER_EARLIER = re.compile(
     r"\bafter (?:the|her|his|their|those|these|that|last|previous|prior)\b[^.;]{0,40}?\b(?:injections?|sessions?|tpis?|treatments?)\b"
@@ -278,6 +279,7 @@ def read_clinical(
                 # "Ultrasound was available in the room | but was not used"
                 and not _AVAILABLE.match(low, span[1], info.clause.end)
                 and not _BUT_NOT_USED.match(low, info.clause.end)
+                and not _FIELD_NO.match(low, span[1])  # ("Ultrasound guidance:      No")
             ):
                 facts.guidance.append((modality, span))
                 break

@@ -43,6 +43,7 @@ _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
 _MIXED = re.compile(r"\bmix(?:ed|ture)?\b|\bcombined\b|\bsolution\b|\bcocktail\b|\binjectate\b")
 _AFTER_NAME_GAP = re.compile(
     r"[\s:(\-]*(?:\((?:preservative[- ]free|pf|mpf|plain|hcl|[\d.]+\s*%)\)[\s,]*)?(?:\d+(?:\.\d+)?\s*%[\s,]*|hcl\s*|plain\s*)?"
+    r"(?:\((?:preservative[- ]free|pf|mpf|plain|hcl)\)[\s,]*)?"  # ("ropivacaine 0.5% (preservative-free) 6 mL")
 )
 _PER_WHAT = re.compile(r"\s*(?:per|each|apiece|/)\b")
 
@@ -66,6 +67,7 @@ def _vol_end(low: str, pos: int) -> int:
     return m.end() if m else pos
 
 
+_MIXED_WITH = re.compile(r"\b(?:mixed|combined|drawn up) with\b")
 _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
 _EQUAL_PARTS = re.compile(r"\bequal (?:parts|volumes|amounts)\b|\b50/50\b|\bhalf and half\b")
@@ -737,6 +739,8 @@ def _assign(
             ]
             if len(ms) > 1 and own_vols:
                 continue  # a mixture's total: each drug already has its own volume ("2 mL per side" is not one)
+            if len(ms) == 1 and own_vols and _MIXED_WITH.search(s):
+                continue  # "...; mixed with 1% lidocaine 4 mL (total 5 mL)": the syringe's total, with the drug before
             f.volume_ml = val
             if f.conc_mg_per_ml is not None:
                 f.dose_mg = None

@@ -558,6 +558,9 @@ def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
         ids = {f.muscle_id for f in row}
         if len(ids) > 1:
             continue  # (the boxes after the last muscle are its own)
+        line_start = text.rfind("\n", 0, cs) + 1
+        if not sides and _CHECKED_BOX.search(text, line_start, min(f.spans[0][0] for f in row)):
+            continue  # "[x] Sternocleidomastoid   Side: [ ] L  [ ] R": ticked as injected, its side left blank
         # (one entry for the muscle, however many times the row names it)
         out = [f for f in out if not any(f is r for r in row[1:])]
         out = _resided(out, row[:1], sides)
@@ -610,7 +613,8 @@ _ANY_BOX = re.compile(r"\[[ x✓✔*]\]|\([ x✓✔*]\)|[☐☑☒]", re.IGNOREC
 _SPACED_CELL = re.compile(r"\S+(?: \S+)*")
 _SIDE_HEADER_ROW = re.compile(
     r"^(?:(?:muscles?|sites?|locations?|trigger points?|targets?|areas?)(?:\s*/\s*\w+| injected| treated| needled)? {2,})?"
-    r"(?:left|right|lt|rt|l|r)(?: {2,}(?:left|right|lt|rt|l|r))+"
+    # ("L (# insertions)    R (# insertions)": a side column with what it counts in brackets)
+    r"(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\))?(?: {2,}(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\))?)+"
     r"(?: {2,}(?:#\s*)?(?:sites?|injections?|count|points?|tps?|volume|ml|notes?)\b[^ ]*)*\s*$"  # (and count columns after them)
 )
 _UNTICKED_BOX = re.compile(r"\[ \]|\( \)|☐")
@@ -667,6 +671,8 @@ def _aligned_side_columns(
         sides: list[str] = []
         for m in _SPACED_CELL.finditer(text, name_end, line_end):  # (the note's own cells: boxes are blanked in `low`)
             cell = m.group().lower()
+            if cell.startswith("(") and cell.endswith(")") and not _CHECKED_BOX.match(cell):
+                continue  # "Trapezius (middle)   [ ]   [x]": the muscle's part, not a side's cell
             if _UNTICKED_BOX.match(cell) or (not _CHECKED_BOX.match(cell) and _EMPTY_CELL.match(cell)):
                 continue  # ("0" in a count column, an unticked box: not injected on that side)
             col = m.start() - line_start
@@ -677,11 +683,14 @@ def _aligned_side_columns(
     return out
 
 
+_BRACKET_TAIL = re.compile(r" ?\([^()]*\)$")
+
+
 def _header_columns(row: str, offset: int) -> list[tuple[int, str]]:
     """(position on the line, side or "") of each column of a header row after its first (the muscle's)."""
     cells = list(_SPACED_CELL.finditer(row))
     first_is_label = bool(cells) and cells[0].group() not in _SIDE_COLUMN
-    return [(offset + m.start(), _SIDE_COLUMN.get(m.group(), "")) for m in cells[1 if first_is_label else 0 :]]
+    return [(offset + m.start(), _SIDE_COLUMN.get(_BRACKET_TAIL.sub("", m.group()), "")) for m in cells[1 if first_is_label else 0 :]]
 
 
 _SIDE_COLUMN = {"left": "left", "right": "right", "l": "left", "r": "right", "lt": "left", "rt": "right"}

@@ -58,6 +58,7 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_GIVEN_LABEL = re.compile(r"(?:medications? |drugs? )?(?:given|administered|injected|used)$")
 _NAMES_INJECTION = re.compile(r"\binject(?:ion|ions|ed)\b|\btpis?\b")
 def _names_injection(info: ClauseInfo) -> bool:
     """The clause or its field label names an injection ("2) TPI after needling: R upper trapezius x2")."""
@@ -197,7 +198,8 @@ def analyse(
         and not _TAKEN_FORM.search(low, cl.start, cl.end)
     }
     for i, cl in enumerate(fr.clauses):
-        if cl.section == "medications" and cl.line in hinted_lines:
+        if cl.section == "medications" and (cl.line in hinted_lines or _GIVEN_LABEL.match(cl.field_label)):
+            # ("MEDICATIONS / Given: methylprednisolone acetate 40 mg/mL ...": a field of what was given)
             # "Meds: 2 cc 1% lidocaine + Kenalog-40 1 cc"
             cl = Clause(cl.start, cl.end, "procedure", cl.line, cl.list_item, cl.field_label)
         info = _classify(cl, low, per[i], cues)

@@ -36,6 +36,10 @@ _PROCEDURE_LINE = re.compile(
     r"[ \t]*(?:(?:[01]\d|2[0-3]):?[0-5]\d[ \t]+)?(?:tpis?|trigger[- ]point injections?)\b(?![ \t]*(?:hx|history|was|were|is|are|not|declined|deferred|recommended|discussed|considered|planned|offered|candidate|in the past|previously|before|\())",
     re.IGNORECASE,
 )
+_LEAVES_EXAM = re.compile(
+    r"[ \t]*(?:(?:[01]?\d|2[0-3]):[0-5]\d[ \t]+|(?:(?:written|verbal|informed)[ \t]+)?consent(?:[ \t]+(?:was[ \t]+)?(?:signed|obtained|given)|[ \t]*[;,]|[ \t]*:[ \t]*(?:signed|obtained|given|written|verbal|yes)\b))",
+    re.IGNORECASE,
+)
 _CAPS_PROCEDURE = re.compile(r"[ \t]*(?:TRIGGER POINT (?:INJECTIONS?|DRY NEEDLING)|DRY NEEDLING|TRP-?DN)\b(?! (?:HISTORY|HX)\b)")
 _SIDE_LABELS = frozenset({"right", "left", "bilateral", "r", "l", "rt", "lt", "b/l", "bilat"})
 _SITE_COUNT = re.compile(r"#\s*\d|\bx\s*\d|\(\d{1,2}\)|\b\d{1,2}\s*(?:sites?|injections?|points?)\b")
@@ -251,6 +255,11 @@ def frame(text: str, cues: Cues, low: str | None = None) -> Frame:
             header_label = pm.group(g).lower()
         # ("PRIOR TPI SESSIONS (this clinic)": a capitals heading with a note in brackets)
         caps = None if m or (raw.upper() != raw and not raw.rstrip().rstrip(":").endswith(")")) else _CAPS_LINE.match(raw)
+        if section == "exam" and _LEAVES_EXAM.match(raw):
+            # "13:55  Consent signed." after the exam: a procedure log's lines, "Consent: signed. Prep: ...": the
+            # procedure has begun
+            flush()
+            section = "procedure"
         if m:
             kind = _section_of(m.group(1), cues)
             if kind == "medications" and section == "procedure" and raw[m.end() :].strip() and "allerg" not in m.group(1).lower():

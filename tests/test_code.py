@@ -2627,3 +2627,89 @@ def test_a_history_table_relief_and_a_dated_drop_with_an_arrow() -> None:
         date_of_service="2025-06-10", prior_sessions=["2025-03-04"],
     )
     assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_tendon_sheaths_chapter_title_does_not_make_a_tpi() -> None:
+    r = code_of(
+        "Coding Practice - Injections of tendon sheaths, ligaments and trigger points\nCase 12\n"
+        "The physician injects Kenalog-40 0.25 mL (10 mg) with 1 mL of 1% lidocaine into the tendon sheath of the first "
+        "dorsal compartment, alongside the abductor pollicis longus and extensor pollicis brevis tendons. No muscle is "
+        "injected.\n"
+    )
+    assert (r.procedure is None or r.procedure.code is None) and lines(r) == []
+    assert not {"MUSCLE_NOT_NAMED", "NECESSITY_MISSING", "DX_NOT_COVERED"} & {f.check for f in r.findings}
+
+
+def test_relief_and_duration_in_a_history_table_row() -> None:
+    r = code_of(
+        "Prior TPI flowsheet\n| Date       | Muscles injected    | Relief, duration |\n"
+        "|------------|---------------------|------------------|\n"
+        "| 03/11/2025 | L QL, L glute med   | 65%, 10 weeks    |\n\n"
+        "Procedure: TPI L quadratus lumborum, bupivacaine 0.5% 4 mL. Pain 7/10 -> 2/10.\n",
+        date_of_service="2025-07-22",
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_site_blocks_performed_no_and_amounts_added_block_by_block() -> None:
+    r = code_of(
+        "Procedure: Trigger point injection\n\n"
+        "  Injection #1\n    Site: Left supraspinatus\n"
+        "    Medication: 1% lidocaine 1.5 mL + triamcinolone acetonide 40 mg/mL 0.25 mL (10 mg)\n    Performed: Yes\n\n"
+        "  Injection #2\n    Site: Left infraspinatus\n"
+        "    Medication: 1% lidocaine 2 mL + triamcinolone acetonide 40 mg/mL 0.25 mL (10 mg)\n    Performed: Yes\n\n"
+        "  Injection #3\n    Site: Left teres minor\n"
+        "    Medication: 1% lidocaine 1.5 mL + triamcinolone acetonide 40 mg/mL 0.25 mL (10 mg) - drawn up, not given\n"
+        "    Performed: No - patient asked to stop\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    assert (med(r, "lidocaine").dose_mg, med(r, "triamcinolone acetonide").dose_mg) == (35, 20)
+
+
+def test_a_technique_cell_that_adds_an_injection_to_needling() -> None:
+    r = code_of(
+        "Technique by muscle:\n| Muscle                | Side | Technique          | Injectate               |\n"
+        "|-----------------------|------|--------------------|-------------------------|\n"
+        "| Semispinalis capitis  | L    | TPI                | 1.5 mL                  |\n"
+        "| Splenius capitis      | L    | Dry needle + TPI   | 1.5 mL after needling   |\n"
+        "| Levator scapulae      | L    | Dry needle only    | none                    |\n\n"
+        "Injectate: bupivacaine 0.25% 3 mL total\n"
+    )
+    assert ("splenius capitis", "left", "injection") in muscles(r) and procedure(r) == ("20552", 2)
+
+
+def test_risks_named_in_consent_and_a_muscle_held_away_are_not_other_things() -> None:
+    r = code_of(
+        "Diagnosis: myofascial pain syndrome of the left scalenes.\n"
+        "PROCEDURE: Risks including phrenic nerve and brachial plexus block were discussed, and written consent was "
+        "obtained. Under ultrasound the left anterior scalene was injected at one site and the left middle scalene at one "
+        "site. Injectate: 0.5% bupivacaine 2 mL total.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    r = code_of(
+        "PROCEDURE: Trigger point injections. The left sternocleidomastoid was injected at two sites, held away from "
+        "the carotid, and the left splenius capitis at one site. Injectate: 2 mL of 2% lidocaine.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_group_with_its_own_count_of_sites_beside_named_muscles() -> None:
+    r = code_of(
+        "Using palpation guidance, the right quadratus lumborum was injected at 2 sites, the right iliocostalis "
+        "lumborum at 1 site, and the right lumbar paraspinals at L4-L5 at 2 sites. 4 mL of 0.5% bupivacaine was used."
+    )
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings} and procedure(r) == ("20552", 2)
+
+
+def test_per_side_and_per_muscle_amounts_with_their_totals() -> None:
+    r = code_of(
+        "The right gluteus medius was injected at 2 sites and the left gluteus medius at 2 sites. Each side received "
+        "2 mL of 1% lidocaine and 1 mL of Kenalog-10 (10 mg), for totals of 4 mL of lidocaine and 20 mg of "
+        "triamcinolone."
+    )
+    assert med(r, "triamcinolone acetonide").dose_mg == 20
+    r = code_of(
+        "Trigger point injections: the right quadratus lumborum and the right gluteus minimus. Each muscle receives 3 mL "
+        "of 0.5% ropivacaine after negative aspiration (6 mL total), and 0.4 mL of dexamethasone 10 mg/mL (4 mg) is added."
+    )
+    assert med(r, "ropivacaine").dose_mg == 30

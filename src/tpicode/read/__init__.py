@@ -50,11 +50,15 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
         line = fr.low[hs : end if end >= 0 else len(fr.low)]
         if cues.tpi_document.search(line):
             return False
-        if cues.other_procedures.search(line) or ((om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())):
+        # (not a risk named in the consent: "Risks including phrenic nerve and brachial plexus block ...")
+        if any(not _RISK_BEFORE.search(line, max(0, x.start() - 60), x.start()) for x in cues.other_procedures.finditer(line)) or (
+            (om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())
+        ):
             named_other = True
     return named_other
 
 
+_RISK_BEFORE = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
 _TOXIN_INTO_TP = re.compile(
     r"(?:botox|botulinum|onabotulinum\w*)[^.\n]{0,60}\binto (?:the )?(?:\w+ )?trigger points?\b"
     r"|\btrigger points?\b[^.\n]{0,40}\b(?:with|using) (?:\w+ )?(?:botox|botulinum|onabotulinum\w*)"

@@ -141,7 +141,8 @@ _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|p
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _PCT_LASTED = re.compile(
     r"(?<![\d.])(\d{1,3})\s*%\s*\)?[\s,;]*(?:and |which |that )?(?:lasted|lasting|sustained|maintained|persisted"
-    r"|(?:x|for)\s*~?\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b)"  # "(~60%) x 9wk"
+    r"|(?:x|for)\s*~?\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b"  # "(~60%) x 9wk"
+    r"|(?=\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b))"  # "| 65%, 10 weeks |" under a "Relief, duration" column
 )
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
@@ -173,6 +174,8 @@ def _empty_field(low: str, at: int) -> bool:
     return not nxt or _FIELD_START.match(nxt) is not None
 
 
+# "| 65%, 10 weeks |": a duration right after the relief (its own table cell or a comma on)
+_DURATION_RIGHT_AFTER = re.compile(r"[\s,;]*(?:x\s*)?(?P<n>\d{1,2})\s*(?P<u>wks?|weeks?|mos?|months?)\b(?P<n2>)?(?P<u2>)?")
 _CARRIES_DURATION = re.compile(
     r"\W*(?:and |but )?(?:the |this |that |which |it |her |his )?(?:benefit|relief|improvement|effect|response|result)?\s*"
     r"(?:has |had )?(?:lasted|lasting|persisted|held|stayed|was sustained|was maintained)\b"
@@ -409,7 +412,7 @@ def read_clinical(
         if info is None:
             continue
         pct = float(relief_value[(rs, re_)])
-        dm2 = _DURATION.search(info.text)
+        dm2 = _DURATION.search(info.text) or _DURATION_RIGHT_AFTER.match(low, re_)
         if dm2 is None:
             # "... (about 70% relief) and headache days from 20 to 6 per month; the benefit lasted about 11 weeks"
             nxt = clause_of(info.clause.end + 1) or clause_of(info.clause.end + 2)

@@ -53,6 +53,9 @@ _NOT_GIVEN_BEFORE = re.compile(
     r"\b(?:no|not|without|declined|held|deferred|avoid(?:s|ed|ing)?|instead of|rather than|in place of)\s+(?:\w+\s+){0,2}$"
 )
 _ERROR_WORDS = re.compile(r"\bin error\b|\bincorrect\b|\bwrong\b|\berroneous")
+_DRAWN_NOT_GIVEN = re.compile(r"[-–,;(]\s*(?:drawn up|prepared)[,;]?\s+(?:but\s+)?not (?:given|used|injected|administered)\b")
+# "Injection #2", "Site 3": the head of a form's block for one site
+_BLOCK_HEAD = re.compile(r"(?:site|injection|location|trigger point|tp|muscle)\s*#?\s*\d{1,2}\b")
 _WAS_NOT_GIVEN = re.compile(r"\s+(?:was|were)\s+(?:not|never)\s+(?:given|used|injected|administered|drawn up)\b")
 _FIELD_SAYS_NOT = re.compile(
     r"\s*(?:\([^)]{0,30}\)\s*)?:\s*(?:held|deferred|declined|refused|omitted|skipped|not (?:given|used|done|injected|administered))\b"
@@ -91,7 +94,7 @@ _K_NAMED_SITES = re.compile(
 _CONTAINER = re.compile(r"(?:[ \t]?-?[ \t]?)(?:single[- ]dose |multi[- ]dose |glass |plastic )?(?:vials?|syringes?|bottles?|ampoules?|ampules?|amps?|cartridges?)\b(?![ \t]*:[ \t]*\S)")
 _DISCARDED = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:was |were |is |are )?(?:discarded|wasted|left over|remaining)\b")
 _UNITS_PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s*(?:/|per)\s*(\d*\.?\d+)?")
-_TOTAL = re.compile(r"\btotal\b")
+_TOTAL = re.compile(r"\btotals?\b")
 _SUM_EQUALS = re.compile(r"\+[^=;]*=\s*$")
 _TOTAL_AFTER = re.compile(r"\s*(?:\([^)]{0,15}\)\s*)?(?:in )?total\b|\s*=(?!\s*\d+(?:\.\d+)?\s*(?:mg|units?)\b)|\s*(?:in all|altogether)\b")
 _TOTAL_BEFORE = re.compile(r"\btotal(?: of)?(?: (?:volume|injectate|injected|amount|dose|solution))?\s*(?:of\s+)?$")
@@ -181,6 +184,8 @@ def read_drugs(
                 or _WAS_NOT_GIVEN.match(low, m.end)
             ):
                 status = "negated"  # ("- Kenalog: held because of the A1c")
+            elif _DRAWN_NOT_GIVEN.search(s, m.end - cs):
+                status = "negated"  # "1% lidocaine 1.5 mL + Kenalog 0.25 mL - drawn up, not given"
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
             elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
@@ -256,7 +261,7 @@ def read_drugs(
             f.status = "other"
     if corrects:
         _superseded(low, found, infos, cues)
-    merged = _merge(found, k, totals)
+    merged = _merge(found, k, totals, _site_blocks(infos))
     _volumes_by_row(low, infos, merged, today_muscles)
     if any(d.status == "today" and d.dose_mg is None and d.dose_units is None and d.volume_ml is None for d in merged):
         _drug_columns(low, merged)
@@ -772,10 +777,17 @@ _PER_SITE_SOON = re.compile(
 )
 
 
+_EACH_RECEIVES_BEFORE = re.compile(
+    r"\beach\s+(?:of the (?:\d{1,2}\s+)?)?(?:muscles?|sites?|sides?|points?|trigger points?|locations?)\s+(?:receives?|received|got|gets|was given|were given)\s+$"
+)
+
+
 def _is_per_site(low: str, vol_pos: int, total_pos: int) -> bool:
     """The volume at `vol_pos` is given per site ("2cc 1% lido each site", "3 cc of 1% lidocaine on each
     side") and the total at `total_pos` comes after it."""
     end = _vol_end(low, vol_pos)
+    if end <= total_pos and _EACH_RECEIVES_BEFORE.search(low, max(0, vol_pos - 40), vol_pos):
+        return True  # "Each muscle receives 3 mL of 0.5% ropivacaine ... (6 mL total)"
     return end <= total_pos and _PER_SITE_SOON.match(low[end:total_pos]) is not None
 
 
@@ -882,7 +894,24 @@ def _vial_facts(s: str, f: DrugFact) -> None:
         f.no_waste = True
 
 
-def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[int]) -> list[DrugFact]:
+def _site_blocks(infos: list[ClauseInfo]) -> dict[int, int]:
+    """Clause index -> index of the block head ("Injection #2") it sits under, for a form's per-site blocks."""
+    out: dict[int, int] = {}
+    head = -1
+    for idx, info in enumerate(infos):
+        text = info.text.strip()
+        if _BLOCK_HEAD.fullmatch(text) or (info.clause.field_label and _BLOCK_HEAD.fullmatch(info.clause.field_label)):
+            head = idx
+        elif head >= 0 and (idx - head > 8 or infos[head].clause.section != info.clause.section):
+            head = -1
+        if head >= 0:
+            out[idx] = head
+    return out
+
+
+def _merge(
+    found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[int], blocks: dict[int, int] | None = None
+) -> list[DrugFact]:
     """One fact per drug given today; other mentions are kept with their status for the record."""
     by_drug: dict[str, list[tuple[DrugFact, int, bool]]] = {}
     out: list[DrugFact] = []
@@ -898,7 +927,12 @@ def _merge(found: list[tuple[DrugFact, int, bool]], k: Knowledge, totals: set[in
         stated_total = next((it[0] for it in with_amount if id(it[0]) in totals), None)
         if stated_total is not None:
             base = stated_total
-        elif len(with_amount) > 1 and all(it[2] for it in with_amount) and len({it[1] for it in with_amount}) > 1:
+        elif len(with_amount) > 1 and (
+            (all(it[2] for it in with_amount) and len({it[1] for it in with_amount}) > 1)
+            # (one amount in each of a form's site blocks: "Injection #1 ... Medication: ... 10 mg")
+            or (blocks is not None and all(it[1] in blocks for it in with_amount)
+                and len({blocks[it[1]] for it in with_amount}) == len(with_amount))
+        ):
             base.dose_mg = _sum(it[0].dose_mg for it in with_amount)
             base.volume_ml = _sum(it[0].volume_ml for it in with_amount)
             base.dose_units = _sum(it[0].dose_units for it in with_amount)

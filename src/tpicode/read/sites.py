@@ -298,6 +298,8 @@ def read_sites(
                         or any(ms[j].kind == "muscle" for run in runs if i in run for j in run),
                         # "plus two additional sites in the left upper back": more sites, not a summary
                         additional=_MORE_SITES_BEFORE.search(low, max(cs, m.start - 45), m.start) is not None
+                        # or given its own count of sites ("..., and the right lumbar paraspinals at L4-L5 at 2 sites")
+                        or _GROUP_OWN_SITES.match(low, m.end, ce) is not None
                         # or a site item of its own with its count ("- Lumbar paraspinals bilaterally at L3-L5 (6 sites)")
                         or (
                             (_item_or_row(info) or _plain_line(low, info))
@@ -714,8 +716,8 @@ def _plain_line(low: str, info: ClauseInfo) -> bool:
 
 
 _ZERO_FIELD = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled)"
-    r"(?:\s*[:=]\s*|[ \t]{2,})(?:0|none|no|n)\s*$"
+    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled|performed|done|given)"
+    r"(?:\s*[:=]\s*|[ \t]{2,})(?:0|none|no|n)(?:\s*$|\s*[-–,;(:]|\s+(?:not|patient|pt|declined|deferred)\b)"  # ("Performed: No - patient asked to stop")
 )
 
 
@@ -726,9 +728,9 @@ def _zero_count_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFa
     """A site block's "Injections: 0" (or "Injected: No") field: the muscle named in that block was not injected."""
     for idx, info in enumerate(infos):
         label = info.clause.field_label  # ("Injections: 0" may be read as a header "injections" over "0")
-        if not _ZERO_FIELD.match(f"{label}: {info.text}" if label and info.text[:1].isdigit() else info.text):
+        if not _ZERO_FIELD.match(f"{label}: {info.text}" if label and not info.text.startswith(label) else info.text):
             continue
-        for near in range(idx - 1, max(-1, idx - 5), -1):
+        for near in range(idx - 1, max(-1, idx - 8), -1):
             if blank_line_between(low, infos[near].clause.end, infos[near + 1].clause.start):
                 break
             cs, ce = infos[near].clause.start, infos[near].clause.end
@@ -806,10 +808,17 @@ _NEG_OTHER_THING = re.compile(
 )
 
 
+_PLUS_TPI = re.compile(r"(?:\+|&|\band\b|\bthen\b)\s*(?:tpi|inj(?:ected|ection)?|trigger point inj\w*)\b")
+
+
 def _injected_after_needling(low: str, info: ClauseInfo, start: int) -> bool:
     """"dry needles the trapezius and levator, then injects the trapezius with lidocaine": this mention
     follows an injection verb that follows the needling cue."""
     after_dry = [a for a, _b, k in info.cues if k == "done" and a > info.dry_at and low.startswith("inj", a)]
+    if not after_dry and 0 <= start < info.dry_at:
+        # ("| Splenius capitis | L | Dry needle + TPI | 1.5 mL after needling |": a cell that adds the injection)
+        pm = _PLUS_TPI.search(low, info.dry_at, info.clause.end)
+        after_dry = [pm.start()] if pm else []
     # ("The L fibularis longus was first dry needled (...) and then injected with 1% lidocaine": its subject)
     return any(info.dry_at < a < start for a in after_dry) or (0 <= start < info.dry_at and bool(after_dry))
 
@@ -864,6 +873,10 @@ def _count(low: str, cs: int, ce: int, m: Mention) -> int | None:
 
 _INJECTION_WORD = re.compile(r"inject|\btpis?\b|trigger points?|needl|infiltrat")
 _REGION_INJECTION = re.compile(r"inject|\btpis?\b|trigger points?")
+_GROUP_OWN_SITES = re.compile(
+    r"(?:\s+(?:at|from)\s+[lct]\d{1,2}(?:\s*[-–]\s*[lcts]?\d{1,2})?)?\s*,?\s*"
+    r"(?:(?:at|x)\s*(?:\d{1,2}|one|two|three|four|five|six)\s+(?:sites?|points?|injections?)\b|x\s*\d{1,2}\b|\(\s*\d{1,2}\s+sites?\s*\))"
+)
 _NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b|\bprep(?:ped)? (?:of|over) (?:the\s+)?(?:(?:left|right|l|r)\s+)?(?:\w+\s+)?$"
     r"|\b(?:above|below|beneath|under|over|along|near|around|avoiding|avoided|from|lateral to|medial to|deep to|superficial to)\s+(?:the\s+)?$")
 

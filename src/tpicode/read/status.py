@@ -536,6 +536,7 @@ def mention_status(info: ClauseInfo, start: int, end: int) -> str:
     )
 
 
+_RISK_WORD = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
 _NEGATION_WORD_ = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _PROCEDURE_ACT = re.compile(
     r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
@@ -560,6 +561,7 @@ def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
         elif (
             info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none", "exam")
             and not _NEGATION_WORD_.search(info.text)  # "no bursa or joint injection was performed"
+            and not _RISK_WORD.search(info.text)  # "Risks including phrenic nerve and brachial plexus block were discussed"
             # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
             and _PROCEDURE_ACT.search(info.text) is not None
         ):

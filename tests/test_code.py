@@ -2713,3 +2713,109 @@ def test_per_side_and_per_muscle_amounts_with_their_totals() -> None:
         "of 0.5% ropivacaine after negative aspiration (6 mL total), and 0.4 mL of dexamethasone 10 mg/mL (4 mg) is added."
     )
     assert med(r, "ropivacaine").dose_mg == 30
+
+
+def test_solid_filament_needles_with_no_medication_are_dry_needling() -> None:
+    r = code_of(
+        "PROCEDURES:\n1. Trigger point injections, right gluteus medius.\n2. Trigger point dry needling, right gluteus "
+        "minimus.\n\n1. The right gluteus medius was injected at 2 sites with 0.25% bupivacaine 6 mL.\n"
+        "2. 0.30 x 60 mm solid filament needles, pistoning technique, no medication: right quadratus lumborum 2 "
+        "insertions, right gluteus minimus 1 insertion.\n"
+    )
+    assert ("quadratus lumborum", "right", "dry_needling") in muscles(r) and procedure(r) == ("20552", 1)
+
+
+def test_nothing_injected_into_a_needled_muscle_and_nothing_on_the_other_side() -> None:
+    r = code_of(
+        "Using solid filament needles, the right upper trapezius and the left levator scapulae were dry needled. The "
+        "right upper trapezius was then injected with 1.5 mL of 1% lidocaine. The band in the left levator scapulae had "
+        "released with the needling, and nothing was injected into the levator."
+    )
+    assert ("levator scapulae", "left", "dry_needling") in muscles(r)
+    r = code_of(
+        "i injected the left quadratus lumborum and the left gluteus medius, correction, that was the right side, the "
+        "right quadratus lumborum and the right gluteus medius, nothing was injected on the left. lidocaine 5 cc."
+    )
+    assert muscles(r) == {("quadratus lumborum", "right", "injection"), ("gluteus medius", "right", "injection")}
+
+
+def test_an_epidural_item_keeps_its_steroid_and_a_procedures_list_names_the_tpi() -> None:
+    r = code_of(
+        "PROCEDURES:\n1. L4-5 interlaminar epidural steroid injection under fluoroscopic guidance.\n"
+        "2. Trigger point injections, left quadratus lumborum, palpation guided.\n\n"
+        "PROCEDURE 1: Consent signed. Under fluoroscopy a 20 g Tuohy needle was advanced to the L4-5 interlaminar space "
+        "with loss of resistance; 2 mL of iohexol showed epidural spread without vascular uptake. Injected: Depo-Medrol "
+        "80 mg (40 mg/mL, 2 mL).\n\n"
+        "PROCEDURE 2: palpation guided: left quadratus lumborum x2 sites. Injectate: 0.25% bupivacaine 4 mL + Kenalog-10 "
+        "1 mL (10 mg).\n"
+    )
+    assert procedure(r) == ("20552", 1) and drug_lines(r) == [("J3301", 1, [])]
+
+
+def test_toxin_units_after_the_diluent_are_the_toxins() -> None:
+    r = code_of(
+        "TPI left piriformis.\nLeft piriformis: one Botox 100-unit single-dose vial was reconstituted with 2 mL of "
+        "saline, and 50 units (1 mL) were injected at 2 trigger points in the left piriformis. The remaining 50 units in "
+        "the vial were discarded.\n"
+    )
+    assert sorted(drug_lines(r)) == [("J0585", 50, []), ("J0585", 50, ["JW"])]
+
+
+def test_a_quiz_question_about_the_note_is_not_the_note() -> None:
+    r = code_of(
+        "Coding Quiz.\nThe physician performs a right knee intra-articular injection with Kenalog-40 1 mL. Ketorolac "
+        "30 mg is given IM into the right gluteus medius at the ventrogluteal site.\n"
+        "Question: The note says that the gluteus medius was injected. Should a trigger point injection code be "
+        "reported?\n"
+    )
+    assert r.procedure is None or r.procedure.code is None
+
+
+def test_radio_box_sides_and_blank_cells_before_a_count() -> None:
+    r = code_of(
+        "TPI today, 1% lidocaine 6 mL.\n"
+        "    Muscle: Quadratus lumborum       Side: (x) Left  (x) Right     Injections: 2 each\n"
+        "    Muscle: Iliocostalis lumborum    Side: ( ) Left  ( ) Right     Injections: 0\n"
+    )
+    assert muscles(r) == {("quadratus lumborum", "left", "injection"), ("quadratus lumborum", "right", "injection")}
+    r = code_of(
+        "Trigger point injections, 1% lidocaine 4 mL.\n| # | Muscle           | Side | Injected | Injections |\n"
+        "|---|------------------|------|----------|------------|\n| 1 | Gluteus maximus  | L    | [x]      | 2          |\n"
+        "| 2 | Piriformis       | L    | [ ]      | 0          |\n"
+    )
+    assert muscles(r) == {("gluteus maximus", "left", "injection")}
+
+
+def test_a_spoken_side_switch_with_no_muscle_moves_the_sentence_before() -> None:
+    r = code_of(
+        "procedure colon I injected the right piriformis at one site comma the right glute medius at two sites period "
+        "scratch that comma it was the left side period the right side was not injected period injectate was five cc of "
+        "lidocaine mixed with one half cc of kenalog forty period"
+    )
+    assert muscles(r) == {("piriformis", "left", "injection"), ("gluteus medius", "left", "injection")}
+    assert med(r, "triamcinolone acetonide").dose_mg == 20
+
+
+def test_a_discussed_plan_and_a_group_row_with_its_count() -> None:
+    r = code_of(
+        "Plan discussed: injection of the two neck muscles; needling without injectate of the scapular muscles.\n"
+        "| # | Muscle            | Side | Technique | Injectate         |\n"
+        "| 1 | Upper trapezius   | R    | TPI       | lidocaine 1% 2 mL |\n"
+        "| 2 | Levator scapulae  | R    | TPI       | lidocaine 1% 1 mL |\n"
+    )
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+    r = code_of(
+        "Procedure: trigger point injections.\n| Muscle                 | Side | # inj |\n"
+        "|------------------------|------|-------|\n| Cervical paraspinals   | L    | 2     |\n"
+        "| Splenius cervicis      | L    | 2     |\nInjectate: lidocaine 0.5% 6 mL total.\n"
+    )
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}
+
+
+def test_only_minor_improvement_is_failed_care() -> None:
+    r = code_of(
+        "S: pain over the cheek for 4 months. Night guard, jaw stretching exercises twice daily and ibuprofen, with only "
+        "minor improvement. No prior injections.\nA: Myofascial pain (M79.18).\nPROCEDURE: right masseter injected at 2 "
+        "points with 2% lidocaine 1.8 mL. Pain 6/10 before, 2/10 after.\n"
+    )
+    assert "NECESSITY_MISSING" not in {f.check for f in r.findings}

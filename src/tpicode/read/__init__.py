@@ -50,6 +50,11 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
         line = fr.low[hs : end if end >= 0 else len(fr.low)]
         if cues.tpi_document.search(line):
             return False
+        if line.rstrip().endswith(":") and end >= 0:
+            # a bare heading ("PROCEDURES:") names its procedures in the list under it, up to a blank line
+            block_end = fr.low.find("\n\n", end)
+            if cues.tpi_document.search(fr.low, end, block_end if block_end >= 0 else len(fr.low)):
+                return False
         # (not a risk named in the consent: "Risks including phrenic nerve and brachial plexus block ...")
         if any(not _RISK_BEFORE.search(line, max(0, x.start() - 60), x.start()) for x in cues.other_procedures.finditer(line)) or (
             (om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())

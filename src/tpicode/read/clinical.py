@@ -78,7 +78,7 @@ _NEG_OUTCOME = re.compile(
     r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective|going away|better|resolv\w*|gone)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
     r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bunchanged\b|\bno better\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
-    r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bno (?:real )?change\b|\binsufficient\b"
+    r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bminor (?:improvement|relief|benefit)\b|\bno (?:real )?change\b|\binsufficient\b"
     r"|\bunhelpful\b|\bnot effective\b|\bno better\b|\bplateau\w*|\bbut not\b|\bnot (?:the |her |his )?pain\b"
     r"|\bstill (?:painful|has pain|symptomatic|hurts)"
 )

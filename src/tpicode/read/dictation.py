@@ -27,6 +27,8 @@ _DIGIT = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
 # "one hundred", "twenty five", "forty-five", "one and a half", "one point five", "a half", "a quarter"
 _NUMBER = re.compile(
     r"(?<![a-z])(?P<num>"
+    # ("one half cc" is half a cc, not "1 0.5 cc": before the plain number alternatives)
+    r"(?:one |a )(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))|"
     r"(?:" + _DIGIT + r" ){2,}" + _DIGIT + r"(?![ -](?:hundred|point|and|" + _NUMWORD + r")\b)|"  # "nine nine two one four"
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
     r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r"){0,3})?)"
@@ -80,6 +82,8 @@ _UNIT_GATE = {"percent", "cent", "milligram", "milligrams", "milliliter", "milli
 
 def _spoken_value(words: str) -> str | None:
     parts = words.replace("-", " ").split()
+    if len(parts) >= 2 and parts[0] in ("one", "a") and parts[1] in ("half", "quarter"):
+        return "0.5" if parts[1] == "half" else "0.25"  # "one half cc", "a quarter of a cc"
     if len(parts) >= 3 and all(_WORD_VALUE.get(w, 10) < 10 for w in parts):
         return "".join(str(_WORD_VALUE[w]) for w in parts)  # a code read digit by digit: "nine nine two one four"
     if len(parts) >= 2 and parts[0] == "zero" and _WORD_VALUE.get(parts[1], 10) < 10:

@@ -574,6 +574,12 @@ def _slash_mix_row(low: str, s: str, ms: list[Mention]) -> bool:
     )
 
 
+def _in_units(k: Knowledge, drug_id: str) -> bool:
+    """A drug billed by units (a toxin), whose amounts are written in units."""
+    bu = k.drugs[drug_id].billing_unit
+    return bu is not None and bu.unit.startswith("unit")
+
+
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
     a = _Amounts([], [], [], [], [], [], [], [], [])
     for m in _AMOUNT.finditer(low, cs, ce):
@@ -655,9 +661,14 @@ def _assign(
 
     split_vols: dict[int, list[tuple[int, float]]] = {}
     one_ml: list[DrugFact] = []  # "Kenalog 40mg/1mL": with no other amount, 1 mL of it was given
+    dosed_in_units = [i for i, m in enumerate(ms) if _in_units(k, m.id)]
     for kind in ("pct", "mgml", "uml", "vol", "mg", "units"):
         for pos, val in getattr(a, kind):
-            f = facts[owner(pos)]
+            i = owner(pos)
+            if kind in ("units", "uml") and dosed_in_units and i not in dosed_in_units:
+                # "Botox ... reconstituted with 2 mL of saline, and 50 units were injected": units are the toxin's
+                i = min(dosed_in_units, key=lambda j: abs(ms[j].start - pos))
+            f = facts[i]
             if (kind == "vol" and f.volume_ml is None) or (kind == "mg" and f.dose_mg is None) or (
                 kind == "units" and f.dose_units is None
             ):

@@ -85,7 +85,7 @@ _TIGHT_POSTFIX = re.compile(r"\s*(?:muscles?\s*)?[(\[]\s*(?P<side>" + _SIDE + r"
 _COUNT_AFTER = re.compile(
     r"[\s,:\-]*(?:muscles?\b)?[\s,:\-(]*(?:(?:left|right|bilateral(?:ly)?|bilat|l|r|lt|rt)\b[\s,:\-(]*)?"
     r"(?:x\s?(?P<a>\d{1,2})\b"
-    r"|(?:\|\s*[a-z/]{0,10}\s*)?\|\s*(?P<t>\d{1,2})\s*(?:\||$)"
+    r"|(?:\|\s*[a-z/]{0,10}\s*){0,2}\|\s*(?P<t>\d{1,2})\s*(?:\||$)"  # (past a side cell and an "Injected" box cell)
     r"|(?P<b>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
     r"(?:separate\s+)?(?:injections?|sites?|tps?|trigger points?|points?|needles?|insertions?)\b)"
 )
@@ -260,7 +260,7 @@ def read_sites(
                 status = "other"  # "(patient asked to stop after the teres minor)": named, not what was refused
             if status == "today" and (_BILLING_LABEL.search(info.clause.field_label) or _BILLING_LABEL.match(info.text)):
                 status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
-            if status == "today" and idx in other_ctx and not info.other_procedure and not info.tpi_words:
+            if status == "today" and idx in other_ctx and not info.tpi_words:
                 status = "other"  # "Procedure 1, chemodenervation ...: ... the left SCM received 60 units": that procedure's
             if status == "today" and m.kind == "muscle" and _NO_CELL.match(low, m.end):
                 status = "negated"  # "Extensor carpi ulnaris        N      0": the Injected (Y/N) column says no
@@ -330,13 +330,14 @@ def read_sites(
     muscles = _side_fields(low, infos, muscles, k)
     _zero_count_fields(low, infos, muscles)
     muscles = _side_columns(text, low, infos, muscles, k)
-    if "[" in text or "☐" in text or "☒" in text or "☑" in text:
+    if "[" in text or "☐" in text or "☒" in text or "☑" in text or "( )" in text or "(x)" in text or "(X)" in text:
         muscles = _ticked_sides(text, low, infos, muscles, k)
         if "needl" in low:
             muscles = _procedure_columns(text, low, muscles)
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
     _side_corrected(muscles, low)
+    muscles = _side_switched(muscles, low, infos)
     _entered_in_error(low, infos, muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
@@ -411,7 +412,7 @@ _NO_CELL = re.compile(
     r"(?:(?:[ \t]{2,}|[ \t]*\|[ \t]*)(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
     r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
 )
-_OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d")
+_OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d|\|\s*[1-9]\d?\s*(?:\||$)")
 _ONLY_REFERRED = re.compile(r"\b(?:stop|stopped|after|following|besides|than|like|as with)\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$")
 _OWN_SIDE_NOTE = re.compile(r"\s*\(\s*(?:left|right|l|r|lt|rt)(?:\s+(?:only|side))?\s*\)")
 _RELATIVE_JUST_BEFORE = re.compile(r"\b(?:contralateral|opposite|other)\s+(?:side\s+)?$")
@@ -419,6 +420,36 @@ _WRONG_SIDE = re.compile(
     r"\b(?:wrong|incorrect\w*|in error|correction|corrected|should (?:read|have read|be)|mis-?(?:dictated|stated|documented|typed)"
     r"|(?:template|clinic|macro) default|default (?:text|macro|template))\b"
 )
+
+
+# "... and the right tensor fasciae latae at 1 site. Scratch that, it was the left side.": the sentence before
+_SIDE_SWITCH = re.compile(
+    r"\s*(?:(?:scratch|strike) that|correction|i mean)\W+(?:it was|it's|make (?:it|that)|those were|that was)?\s*(?:the\s+)?(?P<side>left|right)(?: side)?\b"
+)
+
+
+def _side_switched(muscles: list[MuscleFact], low: str, infos: list[ClauseInfo]) -> list[MuscleFact]:
+    """A dictated side correction with no muscle named moves the sentence before it to that side."""
+    if "scratch" not in low and "strike" not in low and "correction" not in low and "i mean" not in low:
+        return muscles
+    out = muscles
+    for idx, info in enumerate(infos):
+        sm = _SIDE_SWITCH.match(info.text)
+        if sm is None or idx == 0 or any(info.clause.start <= f.spans[0][0] < info.clause.end for f in out):
+            continue
+        side = sm.group("side")
+        other = "right" if side == "left" else "left"
+        nxt = infos[idx + 1].clause if idx + 1 < len(infos) else None
+        if nxt is not None and any(nxt.start <= f.spans[0][0] < nxt.end for f in out):
+            continue  # "correction, that was the right side, the right QL and the right gluteus medius": restated
+        prev = infos[idx - 1].clause
+        out = [
+            dataclasses.replace(f, laterality=side)
+            if f.status == "today" and f.laterality == other and prev.start <= f.spans[0][0] < prev.end
+            else f
+            for f in out
+        ]
+    return out
 
 
 def _side_corrected(muscles: list[MuscleFact], low: str) -> None:
@@ -561,8 +592,10 @@ def _ticked_sides(text: str, low: str, infos: list[ClauseInfo], muscles: list[Mu
         if len(ids) > 1:
             continue  # (the boxes after the last muscle are its own)
         line_start = text.rfind("\n", 0, cs) + 1
-        if not sides and _CHECKED_BOX.search(text, line_start, min(f.spans[0][0] for f in row)):
-            continue  # "[x] Sternocleidomastoid   Side: [ ] L  [ ] R": ticked as injected, its side left blank
+        if not sides and _CHECKED_BOX.search(text, line_start, line_end):
+            # "[x] Sternocleidomastoid   Side: [ ] L  [ ] R", "Infraspinatus  Side: ( ) Left ( ) Right ... Injected:
+            # (x) Yes": ticked as injected, its side left blank
+            continue
         # (one entry for the muscle, however many times the row names it)
         out = [f for f in out if not any(f is r for r in row[1:])]
         out = _resided(out, row[:1], sides)

@@ -58,6 +58,8 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_REPORTED = re.compile(r"\bthe (?:note|record|chart|claim) (?:says|states|documents|lists|reports) that\b")
+_DISCUSSED_LABEL = re.compile(r"\b(?:discussed|discussion|options?|offered|proposed|planned)\b")
 _GIVEN_LABEL = re.compile(r"(?:medications? |drugs? )?(?:given|administered|injected|used)$")
 _NAMES_INJECTION = re.compile(r"\binject(?:ion|ions|ed)\b|\btpis?\b")
 def _names_injection(info: ClauseInfo) -> bool:
@@ -214,6 +216,8 @@ def analyse(
                 info.status = "history"  # "10/21/2025   L QL, L iliocostalis   0.5% bupivacaine + Kenalog-40": a log's earlier row
         elif dos is not None and info.status in ("today", "nominal", "unclear") and _earlier_label(cl.field_label, dos):
             info.status = "history"  # "Procedure 04/29/2025 (carried forward): TPI R rhomboid major ...": that day's
+        if info.text.rstrip().endswith("?") or _REPORTED.search(info.text):
+            info.status = "other"  # "Question: The note says that the gluteus medius was injected. Should ...?"
         infos.append(info)
     performed = any(i.status == "today" for i in infos)
     # a plan ("P: TPI. Consent. Alcohol prep. 25 g needle ...") that goes on to the procedure's details
@@ -460,7 +464,10 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
     dry = dry_hits is not None
     # (the name of dry needling says it was done, unless the clause plans, offers or recalls it: "we discussed
     # adding dry needling to the R SCM", "dry needling offered for the R SCM")
-    if dry_hits is not None and not any(f[2] in ("done", "future", "history", "attempted") for f in found):
+    if (
+        dry_hits is not None and not any(f[2] in ("done", "future", "history", "attempted") for f in found)
+        and not _DISCUSSED_LABEL.search(cl.field_label)  # ("Plan discussed: ... needling without injectate of ...")
+    ):
         found.append((dry_hits[0][0], dry_hits[0][1], "done"))
     # "TPI L trap x2, 25 g, palpation, neg asp": in the procedure, palpation is the technique, not an exam
     # ("- Left medial pterygoid: 1 site, 1.5 mL (... at the palpated trigger point)": a site row, not an exam)
@@ -540,7 +547,13 @@ _RISK_WORD = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
 _NEGATION_WORD_ = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _PROCEDURE_ACT = re.compile(
     r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
-    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis"
+    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis|\binterlaminar|\btransforaminal|\btuohy"
+)
+
+
+# a field inside one item ("Injected: Depo-Medrol 80 mg ..."), not a new item's heading
+_FIELD_OF_ITEM = re.compile(
+    r"(?:injected|injectate|medications?|drugs?|dose|volume|needle|prep|position|guidance|technique|consent|time-?out|aspiration)$"
 )
 
 
@@ -553,7 +566,7 @@ def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     label = ""
     for idx, info in enumerate(infos):
         cl = info.clause
-        if cl.section != section or (cl.field_label != label and cl.field_label):
+        if cl.section != section or (cl.field_label != label and cl.field_label and not _FIELD_OF_ITEM.match(cl.field_label)):
             active = False  # a new section or a new item heading ("2. Trigger point injections: ...")
         section, label = cl.section, cl.field_label or label
         if info.tpi_words or info.dry:

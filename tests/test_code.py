@@ -2819,3 +2819,85 @@ def test_only_minor_improvement_is_failed_care() -> None:
         "points with 2% lidocaine 1.8 mL. Pain 6/10 before, 2/10 after.\n"
     )
     assert "NECESSITY_MISSING" not in {f.check for f in r.findings}
+
+
+def test_side_grids_with_count_columns_and_an_abbreviated_name() -> None:
+    r = code_of(
+        "Trigger point injections, 1% lidocaine 6 mL.\n\n"
+        "  MUSCLES INJECTED                 L      R      # TPs (L / R)\n"
+        "    Trapezius (upper)             [x]    [x]     2 / 2\n"
+        "    Levator scapulae              [x]    [ ]     1 / -\n"
+        "    Serratus posterior sup.       [ ]    [ ]     - / -\n"
+    )
+    assert muscles(r) == {
+        ("trapezius", "left", "injection"), ("trapezius", "right", "injection"), ("levator scapulae", "left", "injection")
+    }
+
+
+def test_prior_tpi_none_with_a_blank_date_field_is_a_first_session() -> None:
+    r = code_of(
+        "PRIOR TPI:  [x] None   [ ] Yes, date: ________\n\nProcedure: TPI left upper trapezius, 1% lidocaine 2 mL. "
+        "Pain 6/10 -> 2/10. Failed PT x 8 weeks. Dx M79.18.\n"
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_dry_needling_flowsheets_sides_and_a_block_titled_by_letter() -> None:
+    r = code_of(
+        "Trigger point dry needling, no injectate.\n"
+        "DN Site 1 Muscle                           Infraspinatus\n"
+        "DN Site 1 Side                             Left\n"
+        "DN Site 2 Muscle                           Rhomboid major\n"
+        "DN Site 2 Side                             Left\n"
+        "DN Site 2 Needled                          No - no taut band today\n"
+    )
+    assert muscles(r) == {("infraspinatus", "left", "dry_needling")}
+    r = code_of(
+        "Trigger point injections.\n\n  Site A\n    Muscle: Trapezius (upper fibers)\n    Side: Left\n"
+        "    Drug: lidocaine 1% 2 mL\n  Site B\n    Muscle: Levator scapulae\n    Side: Left\n"
+        "    Drug: lidocaine 1% 1.5 mL\n"
+    )
+    assert med(r, "lidocaine").dose_mg == 35
+
+
+def test_treatment_started_today_is_not_failed_conservative_care() -> None:
+    r = code_of(
+        "S: left shoulder blade pain x 3 weeks. Has not tried any treatment for it yet. Dx myofascial pain M79.18.\n"
+        "Procedure: TPI left latissimus dorsi, 1% lidocaine 2 mL. Pain 6/10 -> 2/10.\n"
+        "Start home stretching program, acetaminophen as needed, PT referral if not better.\n"
+    )
+    assert "NECESSITY_MISSING" in {f.check for f in r.findings}
+
+
+def test_a_misspelled_procedure_heading_and_stretches_of_a_group() -> None:
+    r = code_of(
+        "Exam: taut bands in Lt trapezuis and Lt levater scapulae.\nProceedure: verbal consent, palpation guided.\n"
+        "Lt trapezuis x2, Lt levater scapulae x2.\nLidocane 1% 5 mL total.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    r = code_of(
+        "Failed PT x 6 wk, HEP (piriformis/glute stretches), ibuprofen.\nTx: DN (dry needling), no injectate.\n"
+        " - B/L glute med\n - L piriformis\n"
+    )
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings} and procedure(r) == ("20561", 3)
+
+
+def test_a_silent_w_in_a_dictated_muscle_name() -> None:
+    r = code_of(
+        "procedure colon I injected the right vast us lateralis at three sites and the right wrecked us femoris at two "
+        "sites period injectate was five cc's of one percent lidocaine period"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_mixture_total_after_equals_and_side_columns_named_with_a_count() -> None:
+    r = code_of(
+        "TPI both upper trapezius.\nInjectate: 1% lidocaine 5 mL mixed with Kenalog-40 (triamcinolone acetonide "
+        "40 mg/mL) 1 mL = 6 mL total.\n"
+    )
+    assert med(r, "triamcinolone acetonide").dose_mg == 40
+    r = code_of(
+        "TRIGGER POINT INJECTION\n  Muscle            R inj   L inj\n  Infraspinatus     2       0\n"
+        "  Teres major       1       0\n  Rhomboid major    0       0\n\n  Medication: lidocaine 1% 5 mL (50 mg)\n"
+    )
+    assert muscles(r) == {("infraspinatus", "right", "injection"), ("teres major", "right", "injection")}

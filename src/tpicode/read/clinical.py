@@ -134,7 +134,8 @@ _OTHER_INJECTION_BEFORE = re.compile(
 )
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 # "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
-_NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*")
+# ("Prior TPI: [x] None  [ ] Yes, date: ____": the unticked answer's blank date field is left over)
+_NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*(?:dates?\W*)?")
 # "The patient received trigger point injections into ...": today's procedure, not an earlier one
 _RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
@@ -159,6 +160,9 @@ _AFTER_EARLIER = re.compile(
     r"\bafter (?:the|her|his|their|those|these|that|last|previous|prior)\b[^.;]{0,40}?\b(?:injections?|sessions?|tpis?|treatments?)\b"
 )
 _FIELD_START = re.compile(r"[a-z][a-z /#()>=\d-]{0,50}:")
+
+
+_FAILED_WORD = re.compile(r"\bfail\w*|\bdespite\b|\brefractory\b|\bwithout (?:relief|benefit|improvement)")
 
 
 def _empty_field(low: str, at: int) -> bool:
@@ -337,6 +341,8 @@ def read_clinical(
         outcome = h["neg_outcome"].any(ls, ne) or h["tried"].any(ls, ce)
         if _THERAPY_NEGATED.search(low, max(cs, span[0] - 50), span[0]):
             continue  # "has not had physical therapy or done any exercises"
+        if h["not_tried"].any(cs, span[0]) and not h["tried"].any(cs, ce) and not _FAILED_WORD.search(low, cs, ce):
+            continue  # "Start home stretching, acetaminophen as needed, PT referral if not better": still to come
         if _empty_field(low, span[1]):
             continue  # "Conservative care tried (>= 6 weeks):  [ ] PT  [ ] NSAIDs": a label with nothing ticked
         # (a plan word just before the therapy: "will start PT", "refer to PT"; not "referred to Dr. X for ...")
@@ -395,7 +401,9 @@ def read_clinical(
             # "... Trigger point injection history in this clinic: 10/15/2024, 01/21/2025 and 05/06/2025"
             or (colon > 0 and not info.other_procedure and _TPI_WORD.search(s_, 0, colon) is not None)
         )
-        if tpi_words and _NO_REPEAT_AFTER.fullmatch(s_.lower(), colon + 1 if colon >= 0 else 0):
+        # (the answer starts after the label's colon, or at once when the label was read apart from the text)
+        answer_at = colon + 1 if colon >= 0 and (not label or s_.startswith(label)) else 0
+        if tpi_words and _NO_REPEAT_AFTER.fullmatch(s_.lower(), answer_at):
             tpi_words = False  # "Prior TPI: None", "Prior TPI: [x] No"
         if dated_row or tpi_words:
             if facts.repeat is None and (in_history or lead_tpi):

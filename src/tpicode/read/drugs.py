@@ -55,7 +55,7 @@ _NOT_GIVEN_BEFORE = re.compile(
 _ERROR_WORDS = re.compile(r"\bin error\b|\bincorrect\b|\bwrong\b|\berroneous")
 _DRAWN_NOT_GIVEN = re.compile(r"[-–,;(]\s*(?:drawn up|prepared)[,;]?\s+(?:but\s+)?not (?:given|used|injected|administered)\b")
 # "Injection #2", "Site 3": the head of a form's block for one site
-_BLOCK_HEAD = re.compile(r"(?:site|injection|location|trigger point|tp|muscle)\s*#?\s*\d{1,2}\b")
+_BLOCK_HEAD = re.compile(r"(?:site|injection|location|trigger point|tp|muscle)\s*#?\s*(?:\d{1,2}|[a-h])\b")
 _WAS_NOT_GIVEN = re.compile(r"\s+(?:was|were)\s+(?:not|never)\s+(?:given|used|injected|administered|drawn up)\b")
 _FIELD_SAYS_NOT = re.compile(
     r"\s*(?:\([^)]{0,30}\)\s*)?:\s*(?:held|deferred|declined|refused|omitted|skipped|not (?:given|used|done|injected|administered))\b"
@@ -70,6 +70,7 @@ def _vol_end(low: str, pos: int) -> int:
     return m.end() if m else pos
 
 
+_EQ_MIX_TOTAL = re.compile(r"\s*=\s*(\d+(?:\.\d+)?)\s*(?:ml|cc)\b")
 _MIXED_WITH = re.compile(r"\b(?:mixed|combined|drawn up) with\b")
 _OF_GAP = re.compile(r"[\s\-]*(?:of\s+(?:the\s+|a\s+)?)?")
 _RATIO = re.compile(r"\b(\d+)\s*:\s*(\d+)\b")
@@ -582,6 +583,7 @@ def _in_units(k: Knowledge, drug_id: str) -> bool:
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
     a = _Amounts([], [], [], [], [], [], [], [], [])
+    skip_at = -1  # a mixture's "= 6 mL total" already read with the part before it
     for m in _AMOUNT.finditer(low, cs, ce):
         kind = m.lastgroup
         if kind is None:
@@ -604,6 +606,14 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
         if kind == "vol" and val is not None and _DISCARDED.match(low, m.end()):
             continue  # "2 mL discarded": waste, read by the vial facts
         if kind == "vol" and val is not None:
+            em = _EQ_MIX_TOTAL.match(low, m.end()) if "=" in low[cs:ce] else None
+            if em is not None and _MIXED_WITH.search(low, cs, m.start()) and float(em.group(1)) > _num(val):
+                # "1% lidocaine 5 mL mixed with Kenalog-40 1 mL = 6 mL total": the last part, then the syringe's sum
+                a.vol.append((m.start(), _num(val)))
+                skip_at = m.end() + em.start(1) - m.end()
+                continue
+            if m.start() == skip_at:
+                continue
             if "+" in low[cs : m.start()] and "=" in low[cs:ce]:
                 # "1% lidocaine 4.5 mL + Kenalog-40 0.5 mL = 5.0 mL": the sum after "=" adds nothing to the
                 # parts (and is neither the last drug's volume nor a total to share out)
@@ -911,7 +921,9 @@ def _site_blocks(infos: list[ClauseInfo]) -> dict[int, int]:
     head = -1
     for idx, info in enumerate(infos):
         text = info.text.strip()
-        if _BLOCK_HEAD.fullmatch(text) or (info.clause.field_label and _BLOCK_HEAD.fullmatch(info.clause.field_label)):
+        label = info.clause.field_label
+        # ("Site 2", "Injection #3", or a block's own "Muscle:" field when the block's title was read as a heading)
+        if _BLOCK_HEAD.fullmatch(text) or (label and (_BLOCK_HEAD.fullmatch(label) or label in ("muscle", "site", "location"))):
             head = idx
         elif head >= 0 and (idx - head > 8 or infos[head].clause.section != info.clause.section):
             head = -1

@@ -293,6 +293,7 @@ _NOT_NAME_START = frozenset(
 )
 _NOT_NAME_END = frozenset(["the", "a", "an", "of", "and", "or", "with", "in", "at", "to", "on", "for", "by", "then"])
 _SOUNDS = (
+    (re.compile(r"^wr"), "r"),  # ("wrecked us femoris": a silent w)
     (re.compile(r"ph"), "f"), (re.compile(r"rh"), "r"), (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"ck|c|q"), "k"),
     (re.compile(r"y"), "i"), (re.compile(r"z"), "s"), (re.compile(r"ae"), "e"), (re.compile(r"(.)\1+"), r"\1"),
 )

@@ -110,7 +110,7 @@ _SITE_CONTEXT = re.compile(
     r"(?:\b(?:in|into|to|at|of|over|within|along|across)\s+(?:the\s+)?(?:(?:left|right|bilateral|both|"
     r"upper|lower|mid|l|r)\s+)?(?:[a-z]+\s+)?$)|(?:^\s*$)|(?:[:\-]\s*$)"
 )
-_NOT_SITE_AFTER = re.compile(r"\s*(?:pain|ache|aches|stiffness|spasms?|tightness|complaints?|symptoms?|strain|sprain|range|rom|motion|exam|injury|radicul|surgery|fusion|mri|x-?ray)")
+_NOT_SITE_AFTER = re.compile(r"\s*(?:pain|ache|aches|stiffness|spasms?|tightness|complaints?|symptoms?|strain|sprain|range|rom|motion|exam|injury|radicul|surgery|fusion|mri|x-?ray|stretch|exercis|strengthen)")
 
 
 def _side_of(word: str) -> tuple[str, ...]:
@@ -286,6 +286,8 @@ def read_sites(
                 g = k.groups[m.id]
                 if status == "today" and _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
                     status = "other"  # "(extraoral, above the zygomatic arch)": a landmark
+                if status == "today" and _NOT_SITE_AFTER.match(low, m.end):
+                    status = "other"  # "HEP (piriformis/glute stretches)", "neck pain": not a site
                 listed = not g.site_only and (any(o.kind == "muscle" for o in ms) or _site_item(low, cs, ce, ms))
                 if status == "today" and not (listed or _group_is_site(low, cs, ce, m, g.site_only)):
                     status = "other"
@@ -500,7 +502,7 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
 
 # ("Side: Right", and a flowsheet's "TPI Site 1 Laterality      Left")
 _SIDE_FIELD = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|injection|#?\d{1,2})\s+){0,3}(?:side|sides|laterality)(?:\s*[:\-]\s*|[ \t]{2,})(?P<side>" + _SIDE + r")\.?\s*$"
+    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|dn|trp|site|muscle|injection|#?\d{1,2})\s+){0,3}(?:side|sides|laterality)(?:\s*[:\-]\s*|[ \t]{2,})(?P<side>" + _SIDE + r")\.?\s*$"
 )
 
 
@@ -649,8 +651,10 @@ _SPACED_CELL = re.compile(r"\S+(?: \S+)*")
 _SIDE_HEADER_ROW = re.compile(
     r"^(?:(?:muscles?|sites?|locations?|trigger points?|targets?|areas?)(?:\s*/\s*\w+| injected| treated| needled)? {2,})?"
     # ("L (# insertions)    R (# insertions)": a side column with what it counts in brackets)
-    r"(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\))?(?: {2,}(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\))?)+"
-    r"(?: {2,}(?:#\s*)?(?:sites?|injections?|count|points?|tps?|volume|ml|notes?)\b[^ ]*)*\s*$"  # (and count columns after them)
+    r"(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\)| (?:inj|injections?|sites?|tps?|#))?"
+    r"(?: {2,}(?:left|right|lt|rt|l|r)(?: ?\([^()\n]{1,20}\)| (?:inj|injections?|sites?|tps?|#))?)+"  # ("R inj   L inj")
+    # (and count columns after them: "# TPs (L / R)", "# inj (L / R)")
+    r"(?: {2,}(?:#\s*)?(?:sites?|injections?|inj|count|points?|tps?|volume|ml|notes?)\b(?:\s*\([^()\n]{0,12}\))?[^ ]*)*\s*$"
 )
 _UNTICKED_BOX = re.compile(r"\[ \]|\( \)|☐")
 _CELL_NOT_DONE = re.compile(r"\bnot (?:needled|injected|done|treated)\b|\bonly\b|\bheld\b|\bdeferred\b|\bdeclined\b")
@@ -708,6 +712,8 @@ def _aligned_side_columns(
             cell = m.group().lower()
             if cell.startswith("(") and cell.endswith(")") and not _CHECKED_BOX.match(cell):
                 continue  # "Trapezius (middle)   [ ]   [x]": the muscle's part, not a side's cell
+            if not any(ch.isalnum() for ch in cell) and not _CHECKED_BOX.match(cell) and not _UNTICKED_BOX.match(cell):
+                continue  # the "." of "Serratus posterior sup.": no cell
             if _UNTICKED_BOX.match(cell) or (not _CHECKED_BOX.match(cell) and _EMPTY_CELL.match(cell)):
                 continue  # ("0" in a count column, an unticked box: not injected on that side)
             col = m.start() - line_start
@@ -718,7 +724,7 @@ def _aligned_side_columns(
     return out
 
 
-_BRACKET_TAIL = re.compile(r" ?\([^()]*\)$")
+_BRACKET_TAIL = re.compile(r" ?\([^()]*\)$| (?:inj|injections?|sites?|tps?|#)$")
 
 
 def _header_columns(row: str, offset: int) -> list[tuple[int, str]]:
@@ -749,7 +755,7 @@ def _plain_line(low: str, info: ClauseInfo) -> bool:
 
 
 _ZERO_FIELD = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled|performed|done|given)"
+    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|dn|trp|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled|performed|done|given)"
     r"(?:\s*[:=]\s*|[ \t]{2,})(?:0|none|no|n)(?:\s*$|\s*[-–,;(:]|\s+(?:not|patient|pt|declined|deferred)\b)"  # ("Performed: No - patient asked to stop")
 )
 

@@ -2901,3 +2901,13 @@ def test_a_mixture_total_after_equals_and_side_columns_named_with_a_count() -> N
         "  Teres major       1       0\n  Rhomboid major    0       0\n\n  Medication: lidocaine 1% 5 mL (50 mg)\n"
     )
     assert muscles(r) == {("infraspinatus", "right", "injection"), ("teres major", "right", "injection")}
+
+
+def test_a_lettered_capitals_heading_over_a_table_of_needled_muscles() -> None:
+    r = code_of(
+        "  A. TRIGGER POINT INJECTION (with injectate)\n     Muscle              Side     Sites    Injectate\n"
+        "     Infraspinatus       Right    2        1% lidocaine 1.5 mL\n\n"
+        "  B. DRY NEEDLING (solid filament needle, no injectate)\n     Muscle              Side     Technique\n"
+        "     Supraspinatus       Right    pistoning, 3 local twitch responses\n"
+    )
+    assert muscles(r) == {("infraspinatus", "right", "injection"), ("supraspinatus", "right", "dry_needling")}

@@ -262,7 +262,9 @@ def read_drugs(
             f.status = "other"
     if corrects:
         _superseded(low, found, infos, cues)
-    merged = _merge(found, k, totals, _site_blocks(infos))
+    # (the blocks are looked for only when a drug has amounts in more than one clause)
+    multi = len({(f.drug_id, idx) for f, idx, _m in found if f.status == "today"}) > len({f.drug_id for f, _i, _m in found if f.status == "today"})
+    merged = _merge(found, k, totals, _site_blocks(infos) if multi else None)
     _volumes_by_row(low, infos, merged, today_muscles)
     if any(d.status == "today" and d.dose_mg is None and d.dose_units is None and d.volume_ml is None for d in merged):
         _drug_columns(low, merged)
@@ -920,10 +922,12 @@ def _site_blocks(infos: list[ClauseInfo]) -> dict[int, int]:
     out: dict[int, int] = {}
     head = -1
     for idx, info in enumerate(infos):
-        text = info.text.strip()
+        text = info.text
         label = info.clause.field_label
         # ("Site 2", "Injection #3", or a block's own "Muscle:" field when the block's title was read as a heading)
-        if _BLOCK_HEAD.fullmatch(text) or (label and (_BLOCK_HEAD.fullmatch(label) or label in ("muscle", "site", "location"))):
+        if (len(text) < 24 and _BLOCK_HEAD.fullmatch(text.strip())) or (
+            label and (label in ("muscle", "site", "location") or _BLOCK_HEAD.fullmatch(label))
+        ):
             head = idx
         elif head >= 0 and (idx - head > 8 or infos[head].clause.section != info.clause.section):
             head = -1

@@ -264,17 +264,20 @@ class Lexicon:
 
 
 # "R levator scapulae (LS)": an abbreviation the note defines for a muscle it has just named
-_DEFINED = re.compile(r"\s?\(([A-Z][A-Z0-9]{1,4})\)")
+_DEFINED = re.compile(r"\(([A-Z][A-Z0-9]{1,4})\)")
 _NOT_DEFINED = frozenset({"PT", "OT", "MD", "DO", "NP", "PA", "ROM", "TP", "TPI", "TPS", "TPIS", "LTR", "HEP", "MPS", "BL", "LT", "RT", "DN", "US"})
 
 
 def _defined_abbreviations(text: str, found: list[Mention]) -> list[Mention]:
     """Every later use of an abbreviation the note defines right after a muscle's name, as that muscle."""
+    defined = list(_DEFINED.finditer(text))
+    if not defined:
+        return []
     ends = {m.end: m for m in found if m.kind == "muscle"}
     added: list[Mention] = []
     tn = len(text)
-    for dm in _DEFINED.finditer(text):
-        named = ends.get(dm.start())
+    for dm in defined:
+        named = ends.get(dm.start()) or ends.get(dm.start() - 1)
         term = dm.group(1)
         if named is None or term in _NOT_DEFINED:
             continue

@@ -165,9 +165,12 @@ _STATUS_CATEGORIES = (
 )
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def _earlier_label(label: str, dos: dt.date) -> bool:
     """A field label dated before the date of service ("Procedure 04/29/2025:") heads that day's text."""
-    if not label or not any(c.isdigit() for c in label):
+    if not label or _ANY_DIGIT.search(label) is None:
         return False
     return any(d is not None and d < dos for d in map(parse_date, DATE.finditer(label)))
 
@@ -216,7 +219,8 @@ def analyse(
                 info.status = "history"  # "10/21/2025   L QL, L iliocostalis   0.5% bupivacaine + Kenalog-40": a log's earlier row
         elif dos is not None and info.status in ("today", "nominal", "unclear") and _earlier_label(cl.field_label, dos):
             info.status = "history"  # "Procedure 04/29/2025 (carried forward): TPI R rhomboid major ...": that day's
-        if info.text.rstrip().endswith("?") or _REPORTED.search(info.text):
+        t = info.text
+        if t.rstrip().endswith("?") or (" that" in t and _REPORTED.search(t)):
             info.status = "other"  # "Question: The note says that the gluteus medius was injected. Should ...?"
         infos.append(info)
     performed = any(i.status == "today" for i in infos)
@@ -333,6 +337,8 @@ def analyse(
             and not _names_injection(info)
         ):
             h = bisect.bisect_right(head_starts, cl.start) - 1
+            while h > 0 and "  " in _rest_of_line(low, head_starts[h]).strip():
+                h -= 1  # a table's column row ("Muscle     Side     Technique") is under the heading above it
             # (until a capitals line of another kind: "MANUAL / MODALITIES")
             if h >= 0 and head_starts[h] in dry_heads and last_capitals < head_starts[h]:
                 info.dry = True
@@ -557,9 +563,20 @@ _FIELD_OF_ITEM = re.compile(
 )
 
 
+_LAST_CONTEXT: list[tuple[list[ClauseInfo], set[int]]] = []  # (the sites and the drugs reader ask for the same note)
+
+
 def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
     clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
+    if _LAST_CONTEXT and _LAST_CONTEXT[0][0] is infos:
+        return _LAST_CONTEXT[0][1]
+    out = _other_procedure_context(infos)
+    _LAST_CONTEXT[:] = [(infos, out)]
+    return out
+
+
+def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     out: set[int] = set()
     active = False
     section = None

@@ -28,7 +28,8 @@ _PROC_HEADER = re.compile(
     r"|[ \t]*(?:[-*•#>]+[ \t]*)?(procedures? \d{1,2})[ \t]*[-–][ \t]*[a-z][^:\n.;]{0,60}$",  # ("Procedure 2 - Dry needling (no injectate)")
     re.IGNORECASE,
 )
-_CAPS_LINE = re.compile(r"[ \t]*([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
+# ("B. DRY NEEDLING (solid filament needle, no injectate)": a lettered or numbered capitals heading too)
+_CAPS_LINE = re.compile(r"[ \t]*(?:[A-H1-9][.)][ \t]+)?([A-Z][A-Z /&'\-]{2,48}[A-Z])[ \t]*(?:\([^()\n]{0,80}\)[ \t]*)?:?[ \t]*$")
 # A short title line with no sentence punctuation ("TPI - procedure note", "Trigger point injection").
 _TITLE_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z /&'()\-]{2,38}[A-Za-z)])[ \t]*$")
 _PROCEDURE_LINE = re.compile(

@@ -2911,3 +2911,18 @@ def test_a_lettered_capitals_heading_over_a_table_of_needled_muscles() -> None:
         "     Supraspinatus       Right    pistoning, 3 local twitch responses\n"
     )
     assert muscles(r) == {("infraspinatus", "right", "injection"), ("supraspinatus", "right", "dry_needling")}
+
+
+def test_relief_said_with_a_verb_and_a_log_row_with_nothing_given() -> None:
+    r = code_of(
+        "Interval history: after the 01/14/2025 injections his neck pain improved about 75% and stayed improved for "
+        "roughly 3 months.\nProcedure: TPI right rhomboid major, lidocaine 1% 2 mL. Pain 6/10 -> 2/10.\n",
+        date_of_service="2025-06-10", prior_sessions=["2025-01-14"],
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+    r = code_of(
+        "INJECTION LOG\n    Time   Muscle              Side   Needle       Medication             Vol     # inj\n"
+        "    0944   Levator scapulae    L      25g 1.5\"     ropivacaine 0.2%       2 mL    1\n"
+        "    ----   Upper trapezius     L      --           --                     --      0\n"
+    )
+    assert muscles(r) == {("levator scapulae", "left", "injection")}

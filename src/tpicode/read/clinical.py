@@ -145,6 +145,7 @@ _PCT_LASTED = re.compile(
     r"|(?:x|for)\s*~?\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b"  # "(~60%) x 9wk"
     r"|(?=\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b))"  # "| 65%, 10 weeks |" under a "Relief, duration" column
 )
+_VERB_RELIEF = re.compile(r"\b(?:improved|got better|was better|eased)\s+(?:by\s+)?(?:about\s+|approximately\s+|roughly\s+|~\s*)?(\d{1,3})\s*%")
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
@@ -258,7 +259,9 @@ def read_clinical(
                 relief_spans.append((rs, re_, rm.group(1)))
         # "7/10 -> 2/10 (~70%), lasted ~12 wks": a percentage that lasted is a relief
         relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _PCT_LASTED.finditer(low))
-        relief_spans.sort()
+        # "his pain improved about 75% and stayed improved for roughly 3 months": relief said with a verb
+        relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _VERB_RELIEF.finditer(low))
+        relief_spans = sorted(set(relief_spans))
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
     relief_value = {(a, b): v for a, b, v in relief_spans}
     em_hits = [(m.start(), m.end()) for m in _EM_CODE.finditer(low)] if "99" in low else []

@@ -262,6 +262,8 @@ def read_sites(
                 status = "other"  # "Charges entered by front desk: 20553 (pec major, pec minor, serratus anterior)"
             if status == "today" and idx in other_ctx and not info.tpi_words:
                 status = "other"  # "Procedure 1, chemodenervation ...: ... the left SCM received 60 units": that procedure's
+            if status == "today" and m.kind == "muscle" and _row_ends_zero(low, m.end):
+                status = "negated"  # "----   Upper trapezius   L   --   --   --   0": a log row with nothing given
             if status == "today" and m.kind == "muscle" and _NO_CELL.match(low, m.end):
                 status = "negated"  # "Extensor carpi ulnaris        N      0": the Injected (Y/N) column says no
             if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
@@ -407,6 +409,16 @@ def _manual_line(low: str, cs: int, manual_item: re.Pattern[str]) -> bool:
         return False
     nm = _NUMBERED.match(low, ls)
     return manual_item.match(low, nm.end() if nm else ls) is not None
+
+
+_ROW_ENDS_ZERO = re.compile(r"[^\n]*?[ \t]{2,}--?[ \t]{2,}[^\n]*[ \t]{2,}0[ \t]*$", re.MULTILINE)
+
+
+def _row_ends_zero(low: str, at: int) -> bool:
+    """An aligned row after the muscle with empty ("--") cells and a count of 0 at its end."""
+    nl = low.find("\n", at)
+    end = nl if nl >= 0 else len(low)
+    return low.find("--", at, end) >= 0 and _ROW_ENDS_ZERO.match(low, at) is not None
 
 
 _NO_CELL = re.compile(

@@ -260,7 +260,8 @@ def read_clinical(
         # "7/10 -> 2/10 (~70%), lasted ~12 wks": a percentage that lasted is a relief
         relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _PCT_LASTED.finditer(low))
         # "his pain improved about 75% and stayed improved for roughly 3 months": relief said with a verb
-        relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _VERB_RELIEF.finditer(low))
+        if "improved " in low or " better " in low or "eased " in low:  # (a substring test first: most notes have none)
+            relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _VERB_RELIEF.finditer(low))
         relief_spans = sorted(set(relief_spans))
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
     relief_value = {(a, b): v for a, b, v in relief_spans}

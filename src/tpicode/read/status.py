@@ -220,7 +220,7 @@ def analyse(
         elif dos is not None and info.status in ("today", "nominal", "unclear") and _earlier_label(cl.field_label, dos):
             info.status = "history"  # "Procedure 04/29/2025 (carried forward): TPI R rhomboid major ...": that day's
         t = info.text
-        if t.rstrip().endswith("?") or (" that" in t and _REPORTED.search(t)):
+        if ("?" in t and t.rstrip().endswith("?")) or (" that" in t and _REPORTED.search(t)):
             info.status = "other"  # "Question: The note says that the gluteus medius was injected. Should ...?"
         infos.append(info)
     performed = any(i.status == "today" for i in infos)
@@ -571,7 +571,7 @@ def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
     if _LAST_CONTEXT and _LAST_CONTEXT[0][0] is infos:
         return _LAST_CONTEXT[0][1]
-    out = _other_procedure_context(infos)
+    out = _other_procedure_context(infos) if any(i.other_procedure for i in infos) else set()
     _LAST_CONTEXT[:] = [(infos, out)]
     return out
 

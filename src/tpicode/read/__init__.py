@@ -18,7 +18,7 @@ from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import corrects_anything, lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import manual_patterns, read_sites
-from tpicode.read.status import analyse, cue_categories
+from tpicode.read.status import RISK_WORD, analyse, cue_categories
 from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
@@ -56,14 +56,13 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
             if cues.tpi_document.search(fr.low, end, block_end if block_end >= 0 else len(fr.low)):
                 return False
         # (not a risk named in the consent: "Risks including phrenic nerve and brachial plexus block ...")
-        if any(not _RISK_BEFORE.search(line, max(0, x.start() - 60), x.start()) for x in cues.other_procedures.finditer(line)) or (
+        if any(not RISK_WORD.search(line, max(0, x.start() - 60), x.start()) for x in cues.other_procedures.finditer(line)) or (
             (om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())
         ):
             named_other = True
     return named_other
 
 
-_RISK_BEFORE = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
 _TOXIN_INTO_TP = re.compile(
     r"(?:botox|botulinum|onabotulinum\w*)[^.\n]{0,60}\binto (?:the )?(?:\w+ )?trigger points?\b"
     r"|\btrigger points?\b[^.\n]{0,40}\b(?:with|using) (?:\w+ )?(?:botox|botulinum|onabotulinum\w*)"

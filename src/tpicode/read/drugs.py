@@ -60,7 +60,6 @@ _WAS_NOT_GIVEN = re.compile(r"\s+(?:was|were)\s+(?:not|never)\s+(?:given|used|in
 _FIELD_SAYS_NOT = re.compile(
     r"\s*(?:\([^)]{0,30}\)\s*)?:\s*(?:held|deferred|declined|refused|omitted|skipped|not (?:given|used|done|injected|administered))\b"
 )
-_NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _INTOLERANCE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:and|or|/|,)\s*[a-z-]+\s+)?(?:intolerances?|allerg(?:y|ies)|sensitivit(?:y|ies)|reactions?)\b")
 _POINTS_FORWARD = re.compile(r"[\d.\s]*(?:%|mg|ml|cc|units?)?\s*[^a-z\s]{0,3}\s*(?:of|with)\b")
 _AMOUNT_GAP = re.compile(r"[\s,]*(?:of\s+)?[a-z%.\d\s-]{0,25}")

@@ -549,8 +549,9 @@ def mention_status(info: ClauseInfo, start: int, end: int) -> str:
     )
 
 
-_RISK_WORD = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
-_NEGATION_WORD_ = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
+# a risk named in a consent ("Risks including ... brachial plexus block"), not a procedure done
+RISK_WORD = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
+_NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
 _PROCEDURE_ACT = re.compile(
     r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
     r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis|\binterlaminar|\btransforaminal|\btuohy"
@@ -590,8 +591,8 @@ def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
             active = False
         elif (
             info.other_procedure and info.status in ("other", "today") and cl.section in ("procedure", "plan", "none", "exam")
-            and not _NEGATION_WORD_.search(info.text)  # "no bursa or joint injection was performed"
-            and not _RISK_WORD.search(info.text)  # "Risks including phrenic nerve and brachial plexus block were discussed"
+            and not _NEGATION_WORD.search(info.text)  # "no bursa or joint injection was performed"
+            and not RISK_WORD.search(info.text)  # "Risks including phrenic nerve and brachial plexus block were discussed"
             # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
             and _PROCEDURE_ACT.search(info.text) is not None
         ):

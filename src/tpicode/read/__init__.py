@@ -18,7 +18,7 @@ from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import corrects_anything, lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import manual_patterns, read_sites
-from tpicode.read.status import RISK_WORD, analyse, cue_categories
+from tpicode.read.status import RISK_WORD, analyse, cue_categories, other_procedure_context
 from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
@@ -89,8 +89,11 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     facts.tpi_documented = (tpi_words or not other_in_note) and not _headed_by_other(fr, cues)
     mentions = lexicon.find(text, fr.low, dictated)
     corrects = corrects_anything(fr.low, cues.correction)  # (most notes correct nothing: asked once here)
-    facts.muscles, facts.groups = read_sites(text, fr.low, mentions, infos, k, cues, facts.tpi_documented, corrects)
-    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues, corrects)
+    other_ctx = other_procedure_context(infos)  # (asked once: both readers leave another procedure's things alone)
+    facts.muscles, facts.groups = read_sites(
+        text, fr.low, mentions, infos, k, cues, facts.tpi_documented, corrects, other_ctx
+    )
+    facts.drugs = read_drugs(fr.low, mentions, infos, k, facts.muscles, facts.tpi_documented, cues, corrects, other_ctx)
     if facts.tpi_documented:
         # a bare "injection" counts as the TPI only in a note about nothing else
         starts = [i.clause.start for i in infos]

@@ -27,12 +27,11 @@ _DIGIT = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
 # "one hundred", "twenty five", "forty-five", "one and a half", "one point five", "a half", "a quarter"
 _NUMBER = re.compile(
     r"(?<![a-z])(?P<num>"
-    # ("one half cc" is half a cc, not "1 0.5 cc": before the plain number alternatives)
-    r"(?:one |a )(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))|"
+    # "half a cc", "one half cc" -> "0.5 cc" (before the plain numbers, so "one half" is not "1 0.5")
+    r"(?:one |a )?(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))|"
     r"(?:" + _DIGIT + r" ){2,}" + _DIGIT + r"(?![ -](?:hundred|point|and|" + _NUMWORD + r")\b)|"  # "nine nine two one four"
     r"(?:" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?(?: hundred(?: (?:and )?" + _NUMWORD + r"(?:[ -]" + _NUMWORD + r")?)?)?"
     r"(?: and (?:a |one )?(?:half|quarter))?(?: point " + _NUMWORD + r"(?: " + _NUMWORD + r"){0,3})?)"
-    r"|(?:one |a )?(?:half|quarter)(?: (?:of a|a|an))?(?= (?:cc|ml|percent|%|milliliter|mil|mg|milligram))"  # "half a cc" -> "0.5 cc"
     # "point five mils": a spoken decimal without its leading zero, before a unit
     r"|point " + _NUMWORD + r"(?: " + _NUMWORD + r")?(?= (?:of a )?(?:cc|ml|mil|percent|%|milliliter|mg|milligram))"
     r")(?![a-z])"

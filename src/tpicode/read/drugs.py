@@ -16,7 +16,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import DrugFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
-from tpicode.read.status import ClauseInfo, mention_status, other_procedure_context
+from tpicode.read.status import ClauseInfo, mention_status
 from tpicode.read.text import is_table_row
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|1/2)"
@@ -133,7 +133,7 @@ def _num(s: str) -> float:
 
 def read_drugs(
     low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, muscles: list[MuscleFact],
-    tpi_document: bool, cues: Cues, corrects: bool,
+    tpi_document: bool, cues: Cues, corrects: bool, other_context: set[int],
 ) -> list[DrugFact]:
     starts = [i.clause.start for i in infos]
     per_clause: dict[int, list[Mention]] = {}
@@ -145,7 +145,6 @@ def read_drugs(
             per_clause.setdefault(idx, []).append(m)
     today_muscles = [f for f in muscles if f.status == "today"]
     performed = tpi_document and (bool(today_muscles) or any(i.status == "today" for i in infos))
-    other_context = other_procedure_context(infos)
     found: list[tuple[DrugFact, int, bool]] = []
     totals: set[int] = set()
     for idx, ms in per_clause.items():
@@ -611,7 +610,7 @@ def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:
             if em is not None and _MIXED_WITH.search(low, cs, m.start()) and float(em.group(1)) > _num(val):
                 # "1% lidocaine 5 mL mixed with Kenalog-40 1 mL = 6 mL total": the last part, then the syringe's sum
                 a.vol.append((m.start(), _num(val)))
-                skip_at = m.end() + em.start(1) - m.end()
+                skip_at = em.start(1)
                 continue
             if m.start() == skip_at:
                 continue
@@ -780,8 +779,7 @@ def _assign(
         rc = _RECONSTITUTED.search(s)
         if rc is not None and float(rc.group(1)) > 0:
             for m, f in zip(ms, facts, strict=True):
-                bu = k.drugs[m.id].billing_unit
-                if f.conc_units_per_ml is None and bu is not None and bu.unit.startswith("unit"):
+                if f.conc_units_per_ml is None and _in_units(k, m.id):
                     f.conc_units_per_ml = a.unit_vials[0][1] / float(rc.group(1))
                     f.conc_label = f"{f.conc_units_per_ml:g} units/mL"
                     if f.volume_ml is not None and abs(f.volume_ml - float(rc.group(1))) < 1e-9:

@@ -15,7 +15,7 @@ from tpicode.knowledge import Knowledge
 from tpicode.read.cues import Cues
 from tpicode.read.facts import GroupFact, MuscleFact
 from tpicode.read.lexicon import Mention, corrected_later
-from tpicode.read.status import ClauseInfo, mention_status, other_procedure_context
+from tpicode.read.status import ClauseInfo, mention_status
 from tpicode.read.text import blank_line_between, is_table_row
 
 _SIDE = (
@@ -139,7 +139,7 @@ _BRACKETED_NOTE = re.compile(r"\([^()\n]{0,60}\)")
 
 def read_sites(
     text: str, low: str, mentions: list[Mention], infos: list[ClauseInfo], k: Knowledge, cues: Cues,
-    tpi_document: bool, corrects: bool,
+    tpi_document: bool, corrects: bool, other_ctx: set[int],
 ) -> tuple[list[MuscleFact], list[GroupFact]]:
     manual_item, manual_before = manual_patterns(cues)
     starts = [i.clause.start for i in infos]
@@ -173,7 +173,6 @@ def read_sites(
                 elif found_any or has_muscles:
                     break
 
-    other_ctx = other_procedure_context(infos)
     muscles: list[MuscleFact] = []
     groups: list[GroupFact] = []
     for idx, ms in by_clause.items():
@@ -341,7 +340,8 @@ def read_sites(
     _aborted_after(infos, with_muscles, starts, muscles)
     _later_negation(muscles, low, cues.correction)
     _side_corrected(muscles, low)
-    muscles = _side_switched(muscles, low, infos)
+    if corrects:  # (a side switch is a dictated correction: asked once in read_note)
+        muscles = _side_switched(muscles, infos)
     _entered_in_error(low, infos, muscles)
     muscles.sort(key=lambda f: f.spans[0])
     groups.sort(key=lambda f: f.spans[0])
@@ -442,10 +442,8 @@ _SIDE_SWITCH = re.compile(
 )
 
 
-def _side_switched(muscles: list[MuscleFact], low: str, infos: list[ClauseInfo]) -> list[MuscleFact]:
+def _side_switched(muscles: list[MuscleFact], infos: list[ClauseInfo]) -> list[MuscleFact]:
     """A dictated side correction with no muscle named moves the sentence before it to that side."""
-    if "scratch" not in low and "strike" not in low and "correction" not in low and "i mean" not in low:
-        return muscles
     out = muscles
     for idx, info in enumerate(infos):
         sm = _SIDE_SWITCH.match(info.text)
@@ -513,8 +511,10 @@ def _entered_in_error(low: str, infos: list[ClauseInfo], muscles: list[MuscleFac
 
 
 # ("Side: Right", and a flowsheet's "TPI Site 1 Laterality      Left")
+# the words before a form field's own name: "TPI Site 1 Laterality", "DN Site 4 Needled", "- Injections"
+_FIELD_LEAD = r"^\s*(?:[-*•]\s*)?(?:(?:tpi|dn|trp|site|muscle|injection|#?\d{1,2})\s+){0,3}"
 _SIDE_FIELD = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|dn|trp|site|muscle|injection|#?\d{1,2})\s+){0,3}(?:side|sides|laterality)(?:\s*[:\-]\s*|[ \t]{2,})(?P<side>" + _SIDE + r")\.?\s*$"
+    _FIELD_LEAD + r"(?:side|sides|laterality)(?:\s*[:\-]\s*|[ \t]{2,})(?P<side>" + _SIDE + r")\.?\s*$"
 )
 
 
@@ -767,7 +767,7 @@ def _plain_line(low: str, info: ClauseInfo) -> bool:
 
 
 _ZERO_FIELD = re.compile(
-    r"^\s*(?:[-*•]\s*)?(?:(?:tpi|dn|trp|site|muscle|#?\d{1,2})\s+){0,3}(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled|performed|done|given)"
+    _FIELD_LEAD + r"(?:#\s*(?:of\s+)?|number of\s+)?(?:injections?|inj\.?|injected|sites?(?: injected)?|needled|performed|done|given)"
     r"(?:\s*[:=]\s*|[ \t]{2,})(?:0|none|no|n)(?:\s*$|\s*[-–,;(:]|\s+(?:not|patient|pt|declined|deferred)\b)"  # ("Performed: No - patient asked to stop")
 )
 

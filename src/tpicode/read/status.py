@@ -564,21 +564,12 @@ _FIELD_OF_ITEM = re.compile(
 )
 
 
-_LAST_CONTEXT: list[tuple[list[ClauseInfo], set[int]]] = []  # (the sites and the drugs reader ask for the same note)
-
-
 def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     """Clauses that go on about another procedure done today (a knee injection, a nerve block), from the
-    clause naming it until one names the TPI or the section changes: the drugs there are that procedure's."""
-    if _LAST_CONTEXT and _LAST_CONTEXT[0][0] is infos:
-        return _LAST_CONTEXT[0][1]
-    out = _other_procedure_context(infos) if any(i.other_procedure for i in infos) else set()
-    _LAST_CONTEXT[:] = [(infos, out)]
-    return out
-
-
-def _other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
+    clause naming it until one names the TPI or the section changes: its sites and drugs are that procedure's."""
     out: set[int] = set()
+    if not any(i.other_procedure for i in infos):
+        return out
     active = False
     section = None
     label = ""

@@ -2926,3 +2926,146 @@ def test_relief_said_with_a_verb_and_a_log_row_with_nothing_given() -> None:
         "    ----   Upper trapezius     L      --           --                     --      0\n"
     )
     assert muscles(r) == {("levator scapulae", "left", "injection")}
+
+
+# ============================================================================ blind batches g1982-g2041
+
+
+def test_a_region_with_its_own_site_count_in_todays_list_is_not_a_named_muscle() -> None:
+    r = code_of(
+        "TPI performed: R sternocleidomastoid x2 sites; upper back x3 sites bilaterally.\n"
+        "Lido 1% 5 mL + dexamethasone 4 mg, divided.\n"
+    )
+    assert procedure(r) == ("20552", 1)
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}
+
+
+def test_a_dose_given_beside_the_drugs_other_name_in_brackets() -> None:
+    r = code_of(
+        "Procedure: TPI to the right vastus lateralis and right soleus.\n"
+        "Injectate: ropivacaine 0.2% 10 mL mixed with Celestone Soluspan 1 mL (betamethasone 6 mg), about 2 mL per site.\n"
+    )
+    m = med(r, "betamethasone sodium phosphate and acetate")
+    assert (m.dose_mg, m.units) == (6, 1)
+    r = code_of(
+        "Procedure: TPI to the right rhomboid major and right rhomboid minor.\n"
+        "Injectate: Depo-Medrol (methylprednisolone acetate) 40 mg/mL, two 1 mL single-dose vials, 2 mL total (80 mg), "
+        "entire contents used, none wasted; mixed with 5 mL of 1% lidocaine.\n"
+    )
+    assert drug_lines(r) == [("J1010", 80, ["JZ"])]
+
+
+def test_a_muscle_said_to_be_nontender_is_an_exam_finding() -> None:
+    r = code_of(
+        "On examination there are taut bands in the right soleus; the right tibialis anterior is nontender.\n"
+        "The physician performs dry needling with no injectate: the right soleus is needled.\n"
+    )
+    assert muscles(r) == {("soleus", "right", "dry_needling")}
+
+
+def test_an_auditors_question_about_separate_identifiability_is_not_the_notes_answer() -> None:
+    r = code_of(
+        "Post-payment review. Determine whether the E/M is supported as separately identifiable.\n"
+        "HPI: left neck pain. No other problems addressed today.\n"
+        "Procedure: TPI to the left splenius capitis with 0.5% ropivacaine 2 mL. Pain 6/10 -> 1/10.\n"
+        "E/M 99213-25.\n"
+    )
+    assert "99213" not in {ln.code for ln in r.lines}
+    assert "EM_NOT_SEPARATE" in {f.check for f in r.findings}
+
+
+def test_a_waste_column_cell_of_half_a_millilitre_is_waste_not_none() -> None:
+    r = code_of(
+        "SITES: L splenius capitis x2, L semispinalis capitis x1, L SCM x1.\n\n"
+        "MEDICATIONS ADMINISTERED:\n"
+        "| Medication        | Conc.    | Given           | Vial             | Discarded      |\n"
+        "|-------------------|----------|-----------------|------------------|----------------|\n"
+        "| Lidocaine HCl     | 1%       | 3.5 mL          | multi-dose       | --             |\n"
+        "| Depo-Medrol       | 40 mg/mL | 0.5 mL (20 mg)  | single-dose 1 mL | 0.5 mL (20 mg) |\n"
+    )
+    assert sorted(drug_lines(r)) == [("J1010", 20, []), ("J1010", 20, ["JW"])]
+
+
+def test_a_site_blocks_second_zero_field_does_not_reach_the_block_above() -> None:
+    r = code_of(
+        "Site 1:\n  Muscle: Infraspinatus\n  Side: Right\n  Injections: 2\n  Medication: lidocaine 1% 2 mL\n"
+        "Site 2:\n  Muscle: Teres major\n  Side: Right\n  Injections: 1\n  Medication: lidocaine 1% 1 mL\n"
+        "Site 3:\n  Muscle: Teres minor\n  Side: Right\n  Injections: 0\n  Performed: No (tender only)\n  Medication: --\n"
+    )
+    assert muscles(r) == {("infraspinatus", "right", "injection"), ("teres major", "right", "injection")}
+
+
+def test_prior_tpi_answered_na_with_a_remark_is_a_first_session() -> None:
+    r = code_of(
+        "Prior TPI: N/A (first session)\nSites injected: bilateral upper trapezius\nLocal anesthetic: lidocaine 1% 6 mL\n"
+        "Response: tolerated well.\n"
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_list_of_muscles_examined_is_not_the_list_injected() -> None:
+    r = code_of(
+        "Muscles examined (trigger points palpated): bilateral upper trapezius, right levator scapulae, left rhomboid major\n"
+        "Procedure: Trigger point injections\nMuscles injected: right upper trapezius, right levator scapulae\n"
+        "Injectate: lidocaine 0.5% 6 mL\n"
+    )
+    assert muscles(r) == {("trapezius", "right", "injection"), ("levator scapulae", "right", "injection")}
+
+
+def test_trigger_point_im_is_the_route_of_the_tpi_not_an_im_shot() -> None:
+    r = code_of(
+        "Procedure: Trigger point injections, right brachioradialis.\n"
+        "Medication                      Dose     Volume    Route                    Admin time\n"
+        "Ketorolac tromethamine 30 mg/mL 15 mg    0.5 mL    trigger point (IM)       14:33\n"
+    )
+    assert drug_lines(r) == [("J1885", 1, [])]
+
+
+def test_a_conservative_care_field_left_as_stars_is_not_failed_care() -> None:
+    r = code_of(
+        "Reason for procedure: right upper back pain x 3 months.\nDiagnosis: Myofascial pain syndrome (M79.18)\n"
+        "Conservative treatment tried: ***\nPrior trigger point injections: none\n"
+        "Exam: taut bands in the right rhomboid major.\n\nProcedure: Trigger point injection\nLaterality: Right\n"
+        "Muscle(s): rhomboid major\nInjectate: lidocaine 1% 2 mL\n"
+    )
+    assert "NECESSITY_MISSING" in {f.check for f in r.findings}
+
+
+def test_an_im_shot_named_again_in_the_plan_stays_the_shots() -> None:
+    r = code_of(
+        "P/Proc:\n1. Ketorolac (Toradol) 60 mg IM by RN, R ventrogluteal site (gluteus medius), for the acute flare.\n"
+        "2. TPI - palpation guided: L QL x2, L glute med x2. Bupivacaine 0.5% 6 mL total. No steroid.\n"
+        "F/u 4 wks; no NSAIDs x 5 days after ketorolac.\n"
+    )
+    assert drug_lines(r) == []
+    assert "ketorolac tromethamine" not in {m.drug for m in r.medications if m.billed}
+
+
+def test_another_procedures_fluoroscopy_under_its_item_fields_is_not_tpi_guidance() -> None:
+    r = code_of(
+        "Procedure 1: Bilateral L4 medial branch blocks, fluoroscopic guidance\n"
+        "  Skin local: 1% lidocaine 0.5 mL at each entry point\n"
+        "  Needle: 22 g spinal, advanced through the multifidus under AP/oblique fluoroscopy\n"
+        "  Codes: 64493-50\n\n"
+        "Procedure 2: Trigger point injections\n  Guidance: palpation only (C-arm not used)\n"
+        "  Sites: right quadratus lumborum x2, left quadratus lumborum x2\n  Injectate: 0.25% bupivacaine 8 mL total\n"
+    )
+    assert lines(r) == [("20552", 1, [])]
+
+
+def test_another_procedure_named_in_a_remark_on_the_tpi_item() -> None:
+    r = code_of(
+        "1. Left subacromial bursa injection under ultrasound guidance: Kenalog-40 1 mL + 1% lidocaine 4 mL.\n"
+        "2. Trigger point injections, palpation guided (the ultrasound was used for the bursa only): left upper "
+        "trapezius x2 and left levator scapulae x1. Injectate: 0.25% bupivacaine 4 mL with dexamethasone 4 mg.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    assert drug_lines(r) == [("J1100", 4, [])]
+
+
+def test_osteopathic_counterstrain_to_a_muscle_is_not_a_needle() -> None:
+    r = code_of(
+        "Procedures:\n1. OMT, 2 regions (98926): lumbar - muscle energy L2; pelvis - muscle energy and counterstrain to "
+        "the R piriformis (no needle).\n2. TPI: L levator scapulae, L rhomboid major, 1% lidocaine 4 mL.\n"
+    )
+    assert procedure(r) == ("20552", 2)

@@ -85,3 +85,15 @@ def test_scan_equals_each_cue_regex_on_the_whole_corpus(lows: list[str]) -> None
 def test_scan_edge_cases(pattern: str, text: str, expected: list[tuple[int, int]]) -> None:
     assert CueMatcher({"cat": [pattern]}).scan(text)["cat"].spans == expected
     assert _reference([pattern], text) == expected == sorted(_finditer([pattern], text))
+
+
+def test_every_cue_has_a_literal_lead_so_none_is_searched_over_the_whole_note() -> None:
+    # a fallback pattern is run over every note in full (the two there were cost about a third of the scan)
+    assert _matcher(load_cues())._fallback == []
+
+
+def test_a_leading_lookbehind_is_still_tested_where_its_lead_is_found() -> None:
+    m = CueMatcher({"im": [r"(?<!route: )(?<!trigger point \()\bim\b"]})
+    assert m.scan("toradol 60 mg im today")["im"].spans == [(14, 16)]
+    assert m.scan("route: im")["im"].spans == []
+    assert m.scan("lidocaine (trigger point (im))")["im"].spans == []

@@ -141,7 +141,7 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
     for info in infos:
         if info.status in ("today", "other") and info.other_procedure:
             facts.other_procedures.append((info.clause.start, info.clause.end))
-    read_clinical(text, fr.low, infos, k, dos, facts, hits)
+    read_clinical(text, fr.low, infos, k, dos, facts, hits, other_ctx)
     if back is not None:
         _remap(facts, back, len(note))
     return facts

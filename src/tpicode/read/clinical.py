@@ -46,7 +46,7 @@ def _denied_today(low: str, modality: str, clause_of: Callable[[int], ClauseInfo
 _NOT_JUST_BEFORE = re.compile(r"\b(?:not|n't|never|unable to)\s+$")
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
-    r"|\bguid\w* by palpation|\bwas not used\b"
+    r"|\bguid\w* by palpation|\bnot (?:used|utilized|needed)\b"  # ("(C-arm not used)")
 )
 _FIELD_NO = re.compile(r"[ \t]*(?:guid\w*|used)?[ \t]*[:\-][ \t]*(?:no|n|none|not used|n/a)\b")
 # "7/10" is found from its "/" (a literal, which `re` finds fast) and read back; "VAS 7" by its word.
@@ -135,7 +135,8 @@ _OTHER_INJECTION_BEFORE = re.compile(
 _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 # "Prior TPI: None", "Prior TPI: [x] No" (the unticked "[ ] Yes" is blanked before reading)
 # ("Prior TPI: [x] None  [ ] Yes, date: ____": the unticked answer's blank date field is left over)
-_NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*(?:dates?\W*)?")
+# ("Prior TPI: N/A (first session)": a remark in brackets after the answer)
+_NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*(?:dates?\W*)?(?:\([^()\n]*\)\W*)?")
 # "The patient received trigger point injections into ...": today's procedure, not an earlier one
 _RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
 _RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
@@ -166,13 +167,19 @@ _FIELD_START = re.compile(r"[a-z][a-z /#()>=\d-]{0,50}:")
 _FAILED_WORD = re.compile(r"\bfail\w*|\bdespite\b|\brefractory\b|\bwithout (?:relief|benefit|improvement)")
 
 
+_PLACEHOLDER = re.compile(r"\*{2,}|_{2,}|-{2,}|\?{2,}|n/?a|\[\s*\]|<[^<>]{0,30}>|\{[^{}]{0,30}\}")
+
+
 def _empty_field(low: str, at: int) -> bool:
     """`at` lies in a field label whose value (the rest of its line after the colon) is blank."""
     eol = low.find("\n", at)
     eol = len(low) if eol < 0 else eol
     colon = low.find(":", at, eol)
-    if colon < 0 or low[colon + 1 : eol].strip() or "." in low[at:colon]:
+    if colon < 0 or "." in low[at:colon]:
         return False
+    value = low[colon + 1 : eol].strip()
+    if value:
+        return _PLACEHOLDER.fullmatch(value) is not None  # "Conservative treatment tried: ***": a template left unfilled
     # (its value may be on the next line: "CONSERVATIVE CARE TRIED (tick):\n[x] Physical therapy ...")
     nxt_end = low.find("\n", eol + 1)
     nxt = low[eol + 1 : len(low) if nxt_end < 0 else nxt_end].strip()
@@ -195,6 +202,7 @@ _EM_SEPARATE = re.compile(
     r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b(?! visit)"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
 )
+_ASKED_WHETHER = re.compile(r"\b(?:whether|determine if|decide if)\b[^.;\n]*$")
 # (the letter comes before the look-behind so that `re` can skip ahead to capital letters: 2x faster)
 _ICD = re.compile(r"([A-TV-Z](?<![A-Za-z0-9][A-TV-Z])[0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
 _TPI_WORD = re.compile(r"\btpis?\b|\btrigger[- ]point|\binjections?\b|\bdry needling\b|\bsessions?\b")
@@ -230,7 +238,8 @@ def cue_categories() -> dict[str, list[str]]:
 
 
 def read_clinical(
-    text: str, low: str, infos: list[ClauseInfo], k: Knowledge, dos: dt.date, facts: Facts, h: dict[str, Hits]
+    text: str, low: str, infos: list[ClauseInfo], k: Knowledge, dos: dt.date, facts: Facts, h: dict[str, Hits],
+    other_context: set[int],
 ) -> None:
     pain_spans: list[tuple[int, int, str]] = []
     for m in _PAIN_SLASH.finditer(low):
@@ -276,6 +285,7 @@ def read_clinical(
         return any(kind in kinds for _a, _b, kind in info.cues)
 
     # each fact walks the few matches of its own cues, not every clause
+    other_starts = {infos[i].clause.start for i in other_context}
     for modality in ("ultrasound", "fluoroscopy", "mri"):
         if not h[modality].spans or _denied_today(low, modality, clause_of):
             continue  # "Ultrasound was NOT used today": template text saying otherwise does not apply
@@ -285,6 +295,7 @@ def read_clinical(
                 info is not None
                 and info.clause.section != "medications"
                 and info.status not in ("planned", "history", "other")
+                and info.clause.start not in other_starts  # ("Procedure 1: medial branch blocks, fluoroscopic guidance")
                 and not has_cue(info, ("future", "history"))
                 and not h["no_guidance"].any(info.clause.start, info.clause.end)
                 # "Ultrasound was available in the room | but was not used"
@@ -454,8 +465,14 @@ def read_clinical(
             facts.em_codes.remove(later[0])
             facts.em_codes.insert(0, later[0])
     # (not a title's question: "IS THIS E/M SEPARATELY IDENTIFIABLE?")
+    # (nor an auditor's task: "Determine whether the E/M is supported as separately identifiable.")
     facts.em_separate = next(
-        (sp for sp in h["em_separate"].spans if (ci := clause_of(sp[0])) is None or not ci.text.rstrip().endswith("?")), None
+        (
+            sp for sp in h["em_separate"].spans
+            if ((ci := clause_of(sp[0])) is None or not ci.text.rstrip().endswith("?"))
+            and not _ASKED_WHETHER.search(low, max(0 if ci is None else ci.clause.start, sp[0] - 80), sp[0])
+        ),
+        None,
     )
     facts.dx_terms.extend(_dx_terms(low, infos, k))
     _icd_codes(text, low, facts, infos)

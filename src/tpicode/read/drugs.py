@@ -239,7 +239,11 @@ def read_drugs(
                 if fact.dose_units is not None:
                     fact.dose_units *= mult
             _vial_facts(s, fact)
-            if fact.no_waste and fact.volume_ml is None and fact.dose_mg is None and fact.dose_units is None:
+            if (
+                fact.no_waste and fact.volume_ml is None and fact.dose_mg is None and fact.dose_units is None
+                # ("Depo-Medrol (methylprednisolone acetate) 40 mg/mL, ... 2 mL total": its other name has the amount)
+                and not any(g is not fact and g.drug_id == fact.drug_id and (g.volume_ml or g.dose_mg) for g in facts)
+            ):
                 # "4 mg/mL, 1 mL single-dose vial - entire vial used": the vial's content is the dose
                 size = next((v for p, v in amounts.container if p > m.start), None)
                 if size is not None:
@@ -251,10 +255,16 @@ def read_drugs(
                 totals.add(id(fact))  # "Totals: 1% lidocaine 7 mL; Kenalog-40 0.5 mL" after a per-site log
     # "returns for his scheduled botulinum toxin treatment" when the toxin is given in another procedure's part
     # of the note: a bare mention outside the procedure is that procedure's drug too
-    other_ids = {f.drug_id for f, idx, _m in found if f.status == "other" and idx in other_context}
-    for f, idx, _m in found:
+    # (or given with a dose in a clause about something else: "Ketorolac 60 mg IM by RN, R ventrogluteal site")
+    other_ids = {
+        f.drug_id for f, idx, _m in found
+        if f.status == "other" and (idx in other_context or (infos[idx].status == "other" and f.dose_mg is not None))
+    }
+    for f, idx, has_muscle in found:
         if (
-            f.status == "today" and f.drug_id in other_ids and infos[idx].clause.section != "procedure"
+            f.status == "today" and f.drug_id in other_ids
+            # ("no NSAIDs x 5 days after ketorolac" under "P/Proc:": no site, no amount)
+            and (infos[idx].clause.section != "procedure" or not (has_muscle or _GIVEN_WORD.search(infos[idx].text)))
             and f.dose_mg is None and f.volume_ml is None and f.dose_units is None and f.conc_label is None
         ):
             f.status = "other"
@@ -424,7 +434,7 @@ _MORE_GIVEN = re.compile(r"\b(?:additional|another|more|also|further|extra|secon
 
 
 _WASTE_HEAD = re.compile(r"wast(?:ed|e|age)?\b|discarded\b")
-_NO_WASTE_CELL = re.compile(r"(?:none|no|0|zero|nil)\b")
+_NO_WASTE_CELL = re.compile(r"(?:none|no|0|zero|nil)\b(?![.,]\d)")  # (not the "0" of "0.5 mL")
 _WASTE_CELL = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|units?|ml|cc)\b")
 
 
@@ -960,10 +970,23 @@ def _merge(
             base.dose_mg = _sum(it[0].dose_mg for it in with_amount)
             base.volume_ml = _sum(it[0].volume_ml for it in with_amount)
             base.dose_units = _sum(it[0].dose_units for it in with_amount)
+        base_clause = next(it[1] for it in items if it[0] is base)
         for it in items:
             f = it[0]
             if f is base:
                 continue
+            if it[1] == base_clause and not (base.dose_mg is not None and f.volume_ml is not None):
+                # "Celestone Soluspan 1 mL (betamethasone 6 mg)": one drug named twice in a clause, an amount each
+                if base.dose_mg is None and f.dose_mg is not None and (
+                    f.volume_ml is None
+                    # (its own volume beside it, "about 2 mL per site", is the mixture's: the dose fits base's volume)
+                    or (base.volume_ml is not None and any(
+                        abs(base.volume_ml * c - f.dose_mg) < 1e-6 for c in k.drugs[base.drug_id].concentrations_mg_per_ml
+                    ))
+                ):
+                    base.dose_mg = f.dose_mg
+                elif base.volume_ml is None and f.volume_ml is not None and f.dose_mg is None and base.dose_mg is not None:
+                    base.volume_ml = f.volume_ml
             base.conc_mg_per_ml = base.conc_mg_per_ml or f.conc_mg_per_ml
             base.conc_units_per_ml = base.conc_units_per_ml or f.conc_units_per_ml
             base.conc_label = base.conc_label or f.conc_label

@@ -116,7 +116,14 @@ def _leads(alt: str) -> list[tuple[str, bool]] | None:
     Each comes with whether the pattern needs a word boundary right after it ("in\\b", "in the"),
     so a lead found inside a longer word ("in" of "injection") need not be tried.
     """
-    body = alt[2:] if alt.startswith("\\b") else alt
+    body = alt
+    while body.startswith(("(?<!", "(?<=")):
+        # a lookbehind tests what comes before the lead, which match(low, start) still sees: skip it
+        close = _lookbehind_end(body)
+        if close < 0:
+            return None
+        body = body[close + 1 :]
+    body = body[2:] if body.startswith("\\b") else body
     if body.startswith("(?:"):
         return _group_leads("", body)
     if body.startswith("\\d") and body[2:3] not in ("?", "*") and not body[2:].startswith("{0"):
@@ -137,6 +144,28 @@ def _leads(alt: str) -> list[tuple[str, bool]] | None:
             return got
     word = word.rstrip(" ")
     return [(word, whole)] if word else None
+
+
+def _lookbehind_end(body: str) -> int:
+    """Index of the `)` closing the lookbehind that `body` starts with, or -1."""
+    depth, j, cls = 0, 0, False
+    while j < len(body):
+        c = body[j]
+        if c == "\\":
+            j += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
 
 
 def _group_leads(prefix: str, body: str) -> list[tuple[str, bool]] | None:

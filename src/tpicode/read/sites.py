@@ -795,7 +795,8 @@ def _zero_count_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFa
             if blank_line_between(low, infos[near].clause.end, infos[near + 1].clause.start):
                 break
             cs, ce = infos[near].clause.start, infos[near].clause.end
-            named = [f for f in muscles if cs <= f.spans[0][0] < ce and f.status == "today"]
+            # (a block's second zero field, "Injections: 0" then "Performed: No", stops at the muscle the first negated)
+            named = [f for f in muscles if cs <= f.spans[0][0] < ce and f.status in ("today", "negated")]
             # (only a block's "Muscle:" field: a blanked unticked row "[ ] ECRB   # inj: 0" says nothing of the row above)
             if named and not _MUSCLE_FIELD.search(infos[near].clause.field_label + " " + low[cs : named[0].spans[0][0]]):
                 break
@@ -938,6 +939,10 @@ _GROUP_OWN_SITES = re.compile(
     r"(?:\s+(?:at|from)\s+[lct]\d{1,2}(?:\s*[-–]\s*[lcts]?\d{1,2})?)?\s*,?\s*"
     r"(?:(?:at|x)\s*(?:\d{1,2}|one|two|three|four|five|six)\s+(?:sites?|points?|injections?)\b|x\s*\d{1,2}\b|\(\s*\d{1,2}\s+sites?\s*\))"
 )
+# a count of sites of its own right after a group or region: "upper back x3 sites", "lumbar paraspinals (4 sites)"
+_OWN_SITE_COUNT = re.compile(
+    r"\s*,?\s*(?:(?:at|x|×)\s*)?(?:\d{1,2}|one|two|three|four|five|six)\s+(?:sites?|points?|injections?)\b|\s*\(\s*\d{1,2}\s+sites?\s*\)"
+)
 _NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|inserted|contact(?:ed)?)\s+(?:\w+\s+)?(?:to|toward|towards|onto|down to|with)\s+(?:the\s+)?$|(?:pain|ache|tenderness|spasms?|tightness|myalgia|syndrome|strain|tender)\s+(?:\w+\s+){0,1}(?:of|in|over|involving|at)\s+(?:the\s+)?(?:(?:left|right|bilateral|l|r)\s+)?$|myofascial\s+(?:\w+\s+)?$|(?:prepped|cleaned|cleansed|draped|positioned)\b|\bprep(?:ped)? (?:of|over) (?:the\s+)?(?:(?:left|right|l|r)\s+)?(?:\w+\s+)?$"
     r"|\b(?:above|below|beneath|under|over|along|near|around|avoiding|avoided|from|lateral to|medial to|deep to|superficial to)\s+(?:the\s+)?$")
 
@@ -945,9 +950,11 @@ _NOT_SITE_BEFORE = re.compile(r"(?:advanced|directed|walked|passed|angled|insert
 def _group_is_site(low: str, cs: int, ce: int, m: Mention, region_word: bool) -> bool:
     """A group or region is an injection site only in a clause about injecting, used as a place."""
     clause = low[cs:ce]
-    if not _INJECTION_WORD.search(clause) or _NOT_SITE_AFTER.match(low, m.end):
+    if _NOT_SITE_AFTER.match(low, m.end) or _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
         return False
-    if _NOT_SITE_BEFORE.search(low, max(cs, m.start - 40), m.start):
+    if _OWN_SITE_COUNT.match(low, m.end, ce):
+        return True  # "upper back x3 sites bilaterally" in today's list: places injected, counted
+    if not _INJECTION_WORD.search(clause):
         return False
     if _PREP_AFTER.search(low[m.end : min(ce, m.end + 30)]):
         return False

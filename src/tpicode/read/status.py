@@ -437,12 +437,23 @@ def _is_row_of(lead: ClauseInfo, info: ClauseInfo) -> bool:
     )
 
 
+def _bracketed(low: str, a: int, b: int, x: int) -> bool:
+    """`x` lies inside a bracketed remark of the clause `low[a:b]`."""
+    opened = low.rfind("(", a, x)
+    return opened >= 0 and low.rfind(")", a, x) < opened and low.find(")", x, b) >= 0
+
+
 def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: Cues) -> ClauseInfo:
     a, b = cl.start, cl.end
     s = low[a:b]
     found: list[tuple[int, int, str]] = []
     g = c.get  # a clause's dict holds only the categories it has (most clauses have none or one)
     other = "other" in c
+    if other and (tpi := g("tpi_doc")) and all(_bracketed(low, a, b, x) and x > tpi[0][0] for x, _y in c["other"]):
+        # "Trigger point injections, palpation guided (the ultrasound was used for the bursa only): ...":
+        # the other procedure is named in a remark about this one
+        other = False
+        c = {kk: v for kk, v in c.items() if kk != "other_only"}
     site_field = cues.site_field.match(s) is not None  # its ^ anchors at the clause start
     nominal = "nominal" in c or site_field or _is_site_label(cl.field_label, cues)
     if spans := g("specific"):
@@ -560,7 +571,8 @@ _PROCEDURE_ACT = re.compile(
 
 # a field inside one item ("Injected: Depo-Medrol 80 mg ..."), not a new item's heading
 _FIELD_OF_ITEM = re.compile(
-    r"(?:injected|injectate|medications?|drugs?|dose|volume|needle|prep|position|guidance|technique|consent|time-?out|aspiration)$"
+    r"(?:injected|injectate|medications?|drugs?|dose|volume|needle|prep|position|guidance|technique|consent|time-?out|aspiration"
+    r"|(?:skin )?local|anesthesia|(?:local )?anesthetic|codes?|cpt|levels?|approach|contrast|targets?|images?)$"  # ("Skin local:", "Codes:")
 )
 
 

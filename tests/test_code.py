@@ -3069,3 +3069,136 @@ def test_osteopathic_counterstrain_to_a_muscle_is_not_a_needle() -> None:
         "the R piriformis (no needle).\n2. TPI: L levator scapulae, L rhomboid major, 1% lidocaine 4 mL.\n"
     )
     assert procedure(r) == ("20552", 2)
+
+
+# ============================================================================ blind batches g2042-g2101
+
+
+def test_an_aborted_attempt_with_the_needle_only_through_the_skin_is_no_tpi() -> None:
+    r = code_of(
+        "Procedure: consent signed. 1% lidocaine 4 mL was drawn up. The 25 g needle was placed through the skin over "
+        "the L rhomboid major; before it was advanced into the muscle he felt lightheaded. The needle was withdrawn "
+        "at once. The procedure was aborted: no medication was injected into the L rhomboid major or the L upper "
+        "trapezius, and no other site was needled.\n"
+    )
+    assert r.procedure is not None and r.procedure.code is None
+    assert lines(r) == []
+
+
+def test_a_comma_or_bracket_ends_what_a_negation_governs() -> None:
+    r = code_of(
+        "Using solid filament needles with no injectate, I dry needled the left soleus and the left medial gastrocnemius.\n"
+    )
+    assert procedure(r) == ("20560", 2)
+    r = code_of(
+        "The right piriformis: 8 mL of 0.25% bupivacaine with 40 mg of triamcinolone acetonide (Kenalog-40, 1 mL "
+        "from a single-dose vial, entire contents used, none wasted) was injected into the muscle.\n"
+    )
+    assert drug_lines(r) == [("J3301", 4, ["JZ"])]
+
+
+def test_platelet_rich_plasma_with_tendon_fenestration_is_not_a_tpi() -> None:
+    r = code_of(
+        "PROCEDURE: Ultrasound-guided platelet-rich plasma injection with tendon fenestration, right common extensor "
+        "tendon. A 22 g needle was advanced into the hypoechoic ECRB portion of the common extensor origin and the "
+        "4 mL of plasma was injected. Trigger points in the R ECRL were not injected today; we will consider trigger "
+        "point injections at follow-up.\n"
+    )
+    assert r.procedure is not None and r.procedure.code is None
+
+
+def test_a_numbered_procedure_heading_takes_its_kind_from_the_procedure_list() -> None:
+    r = code_of(
+        "PROCEDURES:\n1. Chemodenervation of the left upper extremity, 4 muscles (64642), with EMG guidance.\n"
+        "2. Trigger point injections, left upper trapezius and left levator scapulae (20552).\n\n"
+        "PROCEDURE 1: Consent on file. Two 100-unit vials of onabotulinumtoxinA (Botox), each reconstituted with "
+        "2 mL saline. Left biceps brachii 80 units, left brachialis 50 units. Under AP fluoroscopy.\n\n"
+        "PROCEDURE 2: Palpation guided. Left upper trapezius x2 sites and left levator scapulae x1 site, injected "
+        "with 1% lidocaine 3 mL mixed with Kenalog-40 0.25 mL (triamcinolone 10 mg).\n"
+    )
+    assert procedure(r) == ("20552", 2)
+    assert lines(r) == [("20552", 1, []), ("J3301", 1, [])]
+
+
+def test_another_procedures_item_heading_and_a_prolotherapy_heading_start_its_context() -> None:
+    r = code_of(
+        "P / Procedures:\n1. R first dorsal compartment injection (20550): needle introduced into the tendon sheath "
+        "of the abductor pollicis longus. Kenalog-40 0.25 mL (triamcinolone 10 mg) + 1% lidocaine 0.5 mL.\n"
+        "2. Trigger point injections: R brachioradialis x1 site, R supinator x1 site. Injectate: 2% lidocaine 1.5 mL "
+        "+ dexamethasone 4 mg/mL 1 mL (4 mg).\n"
+    )
+    assert drug_lines(r) == [("J1100", 4, [])]
+    assert med(r, "lidocaine").dose_mg == 30
+    r = code_of(
+        "Procedure 1, dextrose prolotherapy: prone, chlorhexidine prep. Dextrose 15% was prepared from 3 mL of 50% "
+        "dextrose, and 0.5 mL was placed at each of 20 enthesis points.\n\n"
+        "Procedure 2, trigger point injections: the left gluteus medius and the left piriformis were injected with "
+        "1% lidocaine 6 mL.\n"
+    )
+    assert "INJECTATE_NOT_COVERED" not in {f.check for f in r.findings}
+
+
+def test_a_block_answered_performed_no_performs_nothing() -> None:
+    r = code_of(
+        "PROCEDURE 1 - R SACROILIAC JOINT INJECTION (27096)\nGuidance: fluoroscopy\n"
+        "Injectate: Kenalog-40 1 mL (40 mg) + 0.5% bupivacaine 1.5 mL\n\n"
+        "PROCEDURE 2 - TRIGGER POINT INJECTIONS\nPlanned sites: R quadratus lumborum, R gluteus maximus\n"
+        "Performed: No\nReason: deferred\n"
+    )
+    assert r.procedure is not None and r.procedure.code is None
+    assert not {"MUSCLE_NOT_NAMED", "DRUG_NOT_DOCUMENTED"} & {f.check for f in r.findings}
+
+
+def test_relief_said_as_pain_that_fell_by_a_percentage() -> None:
+    r = code_of(
+        "She had trigger point injections in this clinic on 12/02/2024. Afterward her headache intensity fell by "
+        "about 65%; the benefit lasted about 10 weeks.\nProcedure: TPI to the right splenius capitis with 0.5% "
+        "bupivacaine 2 mL. Pain 6/10 -> 2/10.\n",
+        date_of_service="2025-03-04",
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_care_that_has_not_given_lasting_relief_has_failed() -> None:
+    r = code_of(
+        "Diagnosis: myofascial pain syndrome (M79.12). Naproxen and a topical NSAID have not given lasting "
+        "relief. Exam: taut bands in the left upper trapezius.\nProcedure: TPI left upper trapezius with 1% "
+        "lidocaine 2 mL. Pain 6/10 -> 2/10.\n"
+    )
+    assert "NECESSITY_MISSING" not in {f.check for f in r.findings}
+
+
+def test_a_dictated_amount_corrected_before_the_drug_is_named() -> None:
+    r = code_of(
+        "i injected the right and left temporalis period injectate was four cc's comma scratch that comma five cc's "
+        "of one percent lidocaine total comma no steroid period\n"
+    )
+    assert med(r, "lidocaine").dose_mg == 50
+
+
+def test_the_size_of_a_vial_written_after_it_is_not_the_dose() -> None:
+    r = code_of(
+        "Procedure: TPI left upper trapezius and left levator scapulae.\nTriamcinolone Acetonide (Kenalog-40) 40 mg/mL "
+        "injection, multi-dose vial 5 mL. 0.5 mL (20 mg) administered.\n"
+    )
+    assert drug_lines(r) == [("J3301", 2, [])]
+
+
+def test_a_grid_row_not_treated_today_is_not_injected() -> None:
+    r = code_of(
+        "PROCEDURE\n  Muscle                   Side   Technique                     # TPs\n"
+        "  Upper trapezius          R      TPI                           2\n"
+        "  Infraspinatus            R      --                            0     (not treated today)\n"
+    )
+    assert muscles(r) == {("trapezius", "right", "injection")}
+
+
+def test_dated_rows_under_a_procedure_history_heading_that_name_a_tpi() -> None:
+    r = code_of(
+        "Reason for Appointment: right jaw pain.\n\nProcedure History:\n 01/21/2025 Trigger point injection - R masseter, R temporalis (lidocaine)\n"
+        " 05/06/2025 Trigger point injection - R masseter (lidocaine)\n 2019       Cataract extraction, right eye\n\n"
+        "Procedure: TPI right masseter and right temporalis with 2% lidocaine 1.5 mL. Relief after the last "
+        "injections was about 70% for 10 weeks.\n",
+        date_of_service="2025-08-19",
+    )
+    assert [p.date.isoformat() for p in r.prior_sessions] == ["2025-01-21", "2025-05-06"]

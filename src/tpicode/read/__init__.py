@@ -18,8 +18,8 @@ from tpicode.read.hits import CueMatcher
 from tpicode.read.lexicon import corrects_anything, lexicon_for
 from tpicode.read.offsets import BackMap
 from tpicode.read.sites import manual_patterns, read_sites
-from tpicode.read.status import RISK_WORD, analyse, cue_categories, other_procedure_context
-from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, frame, lower_same_length
+from tpicode.read.status import RISK_WORD, ClauseInfo, analyse, cue_categories, other_procedure_context
+from tpicode.read.text import NEGATED_JUST_BEFORE, Frame, blank_line_between, frame, lower_same_length
 
 __all__ = ["Facts", "read_note"]
 
@@ -35,6 +35,25 @@ def _matcher(cues: Cues) -> CueMatcher:
     return CueMatcher({**cue_categories(cues), **clinical_categories()})
 
 
+
+
+_NOT_PERFORMED_FIELD = re.compile(r"\s*(?:procedure |tpis? |injections? )?performed\s*[:\-]\s*(?:no|none|not performed|deferred)\b")
+
+
+def _blocks_answered_not_performed(low: str, infos: list[ClauseInfo]) -> set[int]:
+    """The clauses of a form block (up to a blank line) whose "Performed: No" field says it was not done."""
+    out: set[int] = set()
+    for idx, info in enumerate(infos):
+        label = info.clause.field_label
+        text = f"{label}: {info.text}" if label and not info.text.startswith(label) else info.text
+        if not _NOT_PERFORMED_FIELD.match(text):
+            continue
+        out.add(idx)
+        back = idx - 1
+        while back >= 0 and not blank_line_between(low, infos[back].clause.end, infos[back + 1].clause.start):
+            out.add(back)
+            back -= 1
+    return out
 
 
 def _headed_by_other(fr: Frame, cues: Cues) -> bool:
@@ -105,7 +124,10 @@ def read_note(text: str, dos: dt.date, k: Knowledge, cues: Cues) -> Facts:
         sited_by_muscle = {
             bisect.bisect_right(starts, f.spans[0][0]) - 1 for f in facts.muscles if f.status == "today"
         }
+        not_done = _blocks_answered_not_performed(fr.low, infos) if "performed" in fr.low else set()
         for idx, info in enumerate(infos):
+            if idx in not_done:
+                continue  # "PROCEDURE 2 - TRIGGER POINT INJECTIONS / ... / Performed: No"
             tpi_clause = idx in sited or info.tpi_words or (not other_in_note and info.nominal)
             if idx == 0 and not info.cues and not info.tpi_words and idx not in sited_by_muscle:
                 tpi_clause = False  # a title, "Coding Scenario 14 - Head and neck injections": a region's, not a site

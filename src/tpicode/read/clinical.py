@@ -75,7 +75,7 @@ _CONSERVATIVE_THING = r"(?:pt|physical therapy|physiotherapy|physio|therapy|nsai
 _THERAPY = re.compile(r"\b" + _CONSERVATIVE_THING + r"\b")
 _NEG_OUTCOME = re.compile(
     r"\bfail\w*|\bdespite\b|\brefractory\b|\bpartial\b|\bshort[- ]lived\b|\bminimal\b|\blittle\b|\binadequate\b|\blimited\b"
-    r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective|going away|better|resolv\w*|gone)|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
+    r"|\btemporary\b|\btransient\b|\bnot (?:help\w*|work\w*|improv\w*|effective|going away|better|resolv\w*|gone|(?:given|provided|brought) (?:\w+ ){0,2}(?:relief|benefit|improvement|help))|\bdid not\b|\bdidn'?t\b|\bw/o\b|\bwithout (?:much |significant |lasting |adequate )?(?:relief|benefit|improvement|change|help)"
     r"|\bno (?:\w+ )?(?:relief|benefit|improvement|change|help)|\bunsuccessful\b|\bineffective\b|\bpersist\w*|\bstill\b|\bunchanged\b|\bno better\b|\bintoleran\w*|\bstopped\b|\bside effects?\b"
     r"|\bonly (?:a little|mild|slight|modest)|\bunresponsive\b|\bmodest\b|\bnot (?:tolerate|tolerated)"
     r"|\bmin(?:imal)? (?:change|benefit|relief|improvement|effect)|\bminor (?:improvement|relief|benefit)\b|\bno (?:real )?change\b|\binsufficient\b"
@@ -146,7 +146,7 @@ _PCT_LASTED = re.compile(
     r"|(?:x|for)\s*~?\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b"  # "(~60%) x 9wk"
     r"|(?=\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b))"  # "| 65%, 10 weeks |" under a "Relief, duration" column
 )
-_VERB_RELIEF = re.compile(r"\b(?:improved|got better|was better|eased)\s+(?:by\s+)?(?:about\s+|approximately\s+|roughly\s+|~\s*)?(\d{1,3})\s*%")
+_VERB_RELIEF = re.compile(r"\b(?:improved|got better|was better|eased|fell|dropped|decreased|went down)\s+(?:by\s+)?(?:about\s+|approximately\s+|roughly\s+|~\s*)?(\d{1,3})\s*%")
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
@@ -269,7 +269,7 @@ def read_clinical(
         # "7/10 -> 2/10 (~70%), lasted ~12 wks": a percentage that lasted is a relief
         relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _PCT_LASTED.finditer(low))
         # "his pain improved about 75% and stayed improved for roughly 3 months": relief said with a verb
-        if "improved " in low or " better " in low or "eased " in low:  # (a substring test first: most notes have none)
+        if "improved " in low or " better " in low or "eased " in low or "fell " in low or "dropped " in low or "decreased " in low or "went down " in low:  # (a substring test first: most notes have none)
             relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _VERB_RELIEF.finditer(low))
         relief_spans = sorted(set(relief_spans))
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
@@ -406,8 +406,11 @@ def read_clinical(
         s_ = info.text
         label = info.clause.field_label
         in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None)
-        dated_row = _DATE_ROW.match(s_) is not None and (
+        dm = _DATE_ROW.match(s_)
+        dated_row = dm is not None and (
             lead_tpi or (in_history and _TPI_NAMED.search(_block_head(low, info.clause.start)) is not None)
+            # ("Procedure History / 01/21/2025 Trigger point injection - R masseter": the row names it)
+            or (in_history and _TPI_NAMED.search(s_, dm.end(), dm.end() + 30) is not None)
         )
         colon = s_.find(":")
         tpi_words = in_history and info.status != "planned" and (

@@ -42,7 +42,7 @@ _PUNCT = (
     (re.compile(r"(?<=[a-z0-9)]) (?P<w>semicolon)(?= |\s*$)"), ";"),
     (
         re.compile(
-            r"\b(?:procedure|indications?|impression|assessment|plan|diagnos[ie]s|exam|medications?|findings|history"
+            r"\b(?:procedure(?: (?:number )?(?:one|two|three|four|five|[1-5]))?|indications?|impression|assessment|plan|diagnos[ie]s|exam|medications?|findings|history"
             r"|hpi|objective|subjective|technique|sites|muscles(?: injected)?|allerg(?:y|ies)|injectate|medications? given"
             r"|response|complications) (?P<w>colon)(?= )"
         ),

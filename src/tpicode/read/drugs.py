@@ -36,7 +36,7 @@ _AMOUNT = re.compile(
 )
 _RECONSTITUTED = re.compile(r"\b(?:reconstitut\w*|reconst\.?|diluted|mixed)\s+(?:\w+\s+)?(?:with|in)\s+(\d+(?:\.\d+)?)\s*(?:ml|cc)\b")
 _VIAL_ONLY = re.compile(r"\s*(?:single|multi(?:ple)?)[- ]?(?:dose|use)\s+vials?\b")  # "Single-dose vial; entire vial used"
-_CONTAINER_BEFORE = re.compile(r"(?:vials?|syringes?|ampoules?|ampules?)\s*\(\s*$")  # "single-dose vial (1 mL)"
+_CONTAINER_BEFORE = re.compile(r"(?:vials?|syringes?|ampoules?|ampules?)\s*(?:\(\s*|(?:of\s+)?)$")  # "single-dose vial (1 mL)", "multi-dose vial 5 mL"
 _PER_ONE_ML = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?)\s*/\s*1\s*(?:ml|cc)\b")
 _BRAND_NUMBER = re.compile(r"[\s\-]?(\d{2,3})\b(?!\s*(?:mg|ml|cc|%|units?|/|\.\d))")
 _EQUIVALENT = re.compile(r"(?:ml|cc|mg|%|units?)\s*(?:total)?\s*[(=]\s*$")
@@ -152,6 +152,8 @@ def read_drugs(
         cs, ce = info.clause.start, info.clause.end
         s = low[cs:ce]
         amounts = _find_amounts(low, cs, ce)
+        if corrects:
+            _drop_corrected(low, amounts, cues.correction)
         if amounts.vol and _slash_mix_row(low, s, ms):
             amounts.vol, amounts.total_vol = [], []  # a table row's "2.0 mL | lido/TAC mix": the mixture's, neither drug's
         # template fields on the next lines ("Dose: 40 mg") belong to a drug named alone on its line
@@ -524,6 +526,7 @@ def _site_by_site(low: str, amounts: list[tuple[int, float]]) -> bool:
 
 _ALLERGY = re.compile(
     r"(?:allerg\w*|reaction|sensitivity|intoleran\w*|rash|hives|anaphyla\w*)\s+(?:\w+\s+){0,2}(?:to|with|from|of)\s+(?:\w+\s+)?$"
+    r"|\ballerg(?:y|ies)\s*:[^.;:\n]{0,40}$"  # ("Allergy: lidocaine and bupivacaine (hives)")
 )
 _NOT_INJECTED_FORM = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:\d+(?:\.\d+)?\s*(?:%|mg|mcg)\s*)?(?:dose ?pa(?:c)?k|program|regimen|maintenance|patch(?:es)?|cream|gel|ointment|jelly|spray|rinses?|irrigations?|nasal|drops|inhal\w*|nebuli\w*|lozenges?|tablets?|tabs?|caps(?:ules)?|po|p\.o\.|by mouth|oral(?:ly)?|topical(?:ly)?|viscous)\b")
 # ("no oral NSAIDs for 24 h after the ketorolac": a time after a drug, not a drug given)
@@ -589,6 +592,16 @@ def _in_units(k: Knowledge, drug_id: str) -> bool:
     """A drug billed by units (a toxin), whose amounts are written in units."""
     bu = k.drugs[drug_id].billing_unit
     return bu is not None and bu.unit.startswith("unit")
+
+
+def _drop_corrected(low: str, a: _Amounts, correction: re.Pattern[str]) -> None:
+    """ "four cc's, scratch that, five cc's of 1% lidocaine": an amount corrected by the next one of its kind goes."""
+    for kinds in (("vol", "total_vol"), ("mg",), ("units",)):
+        found = sorted((pos, kind) for kind in kinds for pos, _v in getattr(a, kind))
+        for (p1, k1), (p2, _k2) in itertools.pairwise(found):
+            if correction.search(low, p1, p2):
+                kept: list[tuple[int, float]] = getattr(a, k1)
+                kept[:] = [(p, v) for p, v in kept if p != p1]
 
 
 def _find_amounts(low: str, cs: int, ce: int) -> _Amounts:

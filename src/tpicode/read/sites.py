@@ -352,9 +352,15 @@ def _aborted_after(infos: list[ClauseInfo], with_muscles: set[int], starts: list
     """ "The needle was then placed in the right piriformis. ... the injection was aborted before any
     medication was given.": a needle placed in a muscle, then an abort, is an attempt, not an injection."""
     for idx, info in enumerate(infos):
-        if idx in with_muscles or not any(kind == "attempted" for _a, _b, kind in info.cues):
+        if not any(kind == "attempted" for _a, _b, kind in info.cues):
             continue
-        for back in (idx - 1, idx - 2):
+        if idx in with_muscles and any(
+            f.status == "today" and bisect.bisect_right(starts, f.spans[-1][0]) - 1 == idx for f in muscles
+        ):
+            continue  # (the abort names what was injected: "aborted after the left QL was injected")
+        # ("the needle was placed ... over the L rhomboid major; before it was advanced ...; the needle was
+        # withdrawn at once. The procedure was aborted: no medication was injected into the L rhomboid major")
+        for back in (idx - 1, idx - 2, idx - 3, idx - 4):
             if back < 0 or infos[back].clause.line != info.clause.line:
                 break
             if back in with_muscles:

@@ -58,6 +58,7 @@ def _positive_done(low: str, verbs: list[tuple[int, int]]) -> bool:
     """An injection verb that is not itself negated ("injected with", not "was not injected")."""
     return any(not _NEG_JUST_BEFORE.search(low, max(0, x - 14), x) for x, _y in verbs)
 
+_WORDS_ONLY = re.compile(r"[a-z' ]*")
 _REPORTED = re.compile(r"\bthe (?:note|record|chart|claim) (?:says|states|documents|lists|reports) that\b")
 _DISCUSSED_LABEL = re.compile(r"\b(?:discussed|discussion|options?|offered|proposed|planned)\b")
 _GIVEN_LABEL = re.compile(r"(?:medications? |drugs? )?(?:given|administered|injected|used)$")
@@ -497,7 +498,11 @@ def _classify(cl: Clause, low: str, c: dict[str, list[tuple[int, int]]], cues: C
         found, nominal = [], False
     if other:
         status = "other"
-    elif "negated_done" in c and not _positive_done(low, g("done_verb") or _NO_SPANS):
+    elif "negated_done" in c and not _positive_done(
+        # (a verb inside the negation is not a positive one: "no medication was injected into the L rhomboid";
+        # past a comma or bracket it is: "with no injectate, I dry needled", "(..., none wasted) was injected")
+        low, [v for v in g("done_verb") or _NO_SPANS if not any(x <= v[0] < y and _WORDS_ONLY.fullmatch(low, x, v[0]) for x, y in c["negated_done"])]
+    ):
         status = "negated"
     elif not found:
         status = "nominal" if nominal else "unclear"
@@ -563,9 +568,10 @@ def mention_status(info: ClauseInfo, start: int, end: int) -> str:
 # a risk named in a consent ("Risks including ... brachial plexus block"), not a procedure done
 RISK_WORD = re.compile(r"\b(?:risks?|complications?|side effects?)\b")
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never|without|declined|deferred)\b")
+_LABEL_ACT = re.compile(r"\binjections?\b|\bblocks?\b|\baspiration\b")  # (not "Procedure details")
 _PROCEDURE_ACT = re.compile(
     r"\binject|\bblock|\binfiltrat|\baspirat|\bchemodenervation|\bradiofrequency|\bablation|\bpreempt|\bbotox"
-    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis|\binterlaminar|\btransforaminal|\btuohy"
+    r"|\barthrocentesis|\bepidural|\bprocedure|\bkenalog|\bdepo|\bsteroid|\bneurolysis|\binterlaminar|\btransforaminal|\btuohy|\bprolotherapy|\bprp\b|\bplatelet|\bfenestrat|\btenotomy"
 )
 
 
@@ -574,6 +580,26 @@ _FIELD_OF_ITEM = re.compile(
     r"(?:injected|injectate|medications?|drugs?|dose|volume|needle|prep|position|guidance|technique|consent|time-?out|aspiration"
     r"|(?:skin )?local|anesthesia|(?:local )?anesthetic|codes?|cpt|levels?|approach|contrast|targets?|images?)$"  # ("Skin local:", "Codes:")
 )
+
+
+_PROCEDURE_NUMBER = re.compile(r"(?:procedure|proc|part)\s*#?\s*(\d{1,2})")
+_ITEM_NUMBER = re.compile(r"(\d{1,2})[.)](?:\s|$)")
+
+
+def _numbered_others(infos: list[ClauseInfo]) -> set[str]:
+    """The numbers of a procedure list's items that name another procedure and not the TPI
+    ("1. Chemodenervation of the left upper extremity ... 2. Trigger point injections ...")."""
+    out: set[str] = set()
+    for idx, info in enumerate(infos):
+        m = _ITEM_NUMBER.match(info.text)
+        if m is None or info.clause.section != "procedure":
+            continue
+        item = info
+        if m.end() >= len(info.text.rstrip()) and idx + 1 < len(infos) and infos[idx + 1].clause.line == info.clause.line:
+            item = infos[idx + 1]  # ("1." read as a clause of its own)
+        if item.other_procedure and not item.tpi_words:
+            out.add(m.group(1))
+    return out
 
 
 def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
@@ -585,10 +611,14 @@ def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
     active = False
     section = None
     label = ""
+    numbered = _numbered_others(infos)
     for idx, info in enumerate(infos):
         cl = info.clause
         if cl.section != section or (cl.field_label != label and cl.field_label and not _FIELD_OF_ITEM.match(cl.field_label)):
             active = False  # a new section or a new item heading ("2. Trigger point injections: ...")
+            if numbered and (nm := _PROCEDURE_NUMBER.fullmatch(cl.field_label)) and nm.group(1) in numbered:
+                # "PROCEDURE 1: Consent on file. ..." under "PROCEDURES: 1. Chemodenervation ... 2. Trigger point ..."
+                active = True
         section, label = cl.section, cl.field_label or label
         if info.tpi_words or info.dry:
             active = False
@@ -597,7 +627,8 @@ def other_procedure_context(infos: list[ClauseInfo]) -> set[int]:
             and not _NEGATION_WORD.search(info.text)  # "no bursa or joint injection was performed"
             and not RISK_WORD.search(info.text)  # "Risks including phrenic nerve and brachial plexus block were discussed"
             # (a procedure, not a landmark: "the margin of the left sacroiliac joint ... was identified")
-            and _PROCEDURE_ACT.search(info.text) is not None
+            # (or its item heading does: "1. R first dorsal compartment injection (20550): ... into the tendon sheath")
+            and (_PROCEDURE_ACT.search(info.text) is not None or _LABEL_ACT.search(cl.field_label) is not None)
         ):
             active = True
         if active:

@@ -3202,3 +3202,165 @@ def test_dated_rows_under_a_procedure_history_heading_that_name_a_tpi() -> None:
         date_of_service="2025-08-19",
     )
     assert [p.date.isoformat() for p in r.prior_sessions] == ["2025-01-21", "2025-05-06"]
+
+
+# ============================================================================ blind batches g2102-g2161
+
+
+def test_a_list_item_whose_own_end_says_the_muscle_was_not_injected() -> None:
+    r = code_of(
+        "Procedure: TPI.\n - Right upper trapezius: 2 sites injected\n - Right levator scapulae: 2 sites injected\n"
+        " - Right rhomboid major: the needle was placed, but the patient became lightheaded; the needle was withdrawn "
+        "before any injectate was given and the rhomboid major was not injected.\nInjectate: 1% lidocaine 4 mL.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_side_after_is_injected() -> None:
+    r = code_of("The multifidus is injected bilaterally at L4 and at L5, and the right quadratus lumborum at two points.")
+    assert procedure(r) == ("20553", 3)
+
+
+def test_and_then_splits_a_run_on_sentence_doing_two_procedures() -> None:
+    r = code_of(
+        "After consent we performed left T8 and T9 intercostal nerve blocks with 0.5% bupivacaine 3 mL and Depo-Medrol "
+        "20 mg at each level, and then, with a new prep, trigger point injections, palpation guided, into the left "
+        "serratus anterior x2, left latissimus dorsi x2 and left lower trapezius x1, using 1% lidocaine 4 mL.\n"
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_proc_number_labels_are_procedure_sections() -> None:
+    r = code_of(
+        "A:\n1. Lumbar radiculopathy (M54.17)\nProc 1: L5-S1 interlaminar ESI under fluoro. Injected Depo-Medrol 80 mg.\n"
+        "Proc 2: TPI, palpation guided (no fluoro): bilat quadratus lumborum x2 each; piriformis x2. Lido 1% 6 mL.\n"
+    )
+    assert procedure(r) == ("20553", 3)
+
+
+def test_an_intramuscular_injection_heading_is_another_procedure() -> None:
+    r = code_of(
+        "Exam: tender taut bands in the left quadratus lumborum.\n\n"
+        "PROCEDURE: Intramuscular injection #1\n  Medication: ketorolac tromethamine 60 mg\n  Route: IM\n"
+        "  Site: left gluteus medius, ventrogluteal\nPROCEDURE: Intramuscular injection #2\n"
+        "  Medication: dexamethasone sodium phosphate 8 mg\n  Route: IM\n  Site: right deltoid\n\n"
+        "Plan: if the trigger points persist, PCP may consider trigger point injections.\n"
+    )
+    assert r.procedure is not None and r.procedure.code is None
+    assert lines(r) == []
+
+
+def test_a_muscle_that_received_toxin_only_is_the_chemodenervations() -> None:
+    r = code_of(
+        "PROCEDURE 2 - Trigger point injections: left upper trapezius x2 sites and left infraspinatus x2 sites, "
+        "injected with 1% lidocaine 3 mL. The left pectoralis major received toxin only; no trigger point injection "
+        "was given to it.\n"
+    )
+    assert procedure(r) == ("20552", 2)
+
+
+def test_lido_cane_is_speech_recognitions_lidocaine() -> None:
+    r = code_of(
+        "procedure colon trigger point injections period i injected the right tensor fascia lata at two sites and the "
+        "right vastus lateralis at two sites period injectate was lido cane one percent five cc's with kenna log forty "
+        "one half cc comma twenty milligrams period pain six out of ten before comma two out of ten after period\n"
+    )
+    assert med(r, "lidocaine").dose_mg == 50
+    assert med(r, "triamcinolone acetonide").volume_ml == 0.5
+
+
+def test_imaging_beside_another_procedure_when_the_tpi_was_done_by_palpation() -> None:
+    r = code_of(
+        "PROCEDURES:\n1. Right hip intra-articular injection under fluoroscopic guidance.\n2. Trigger point injections.\n\n"
+        "DESCRIPTION: Under AP fluoroscopy a 22-gauge spinal needle was advanced to the junction of the femoral head "
+        "and neck. We then injected 40 mg of Kenalog into the joint.\n\nThe C-arm was moved out of the field and the "
+        "trigger point injections were done by palpation, without imaging: the right gluteus medius and the right "
+        "piriformis were injected with 0.25% bupivacaine 6 mL.\n"
+    )
+    assert lines(r) == [("20552", 1, [])]
+
+
+def test_a_billing_lines_own_description_is_not_a_separate_problem() -> None:
+    r = code_of(
+        "Assessment: myofascial pain syndrome, hips (M79.18). No other problem was evaluated or managed.\n"
+        "Procedure: TPI right gluteus medius and right piriformis with 1% lidocaine 4 mL. Pain 6/10 -> 2/10.\n"
+        "Billing worksheet:\n99214-25   New problem with procedure\n20552\n"
+    )
+    assert "99214" not in {ln.code for ln in r.lines}
+
+
+def test_an_order_for_a_drug_is_not_the_drug_given_nor_today_a_repeat() -> None:
+    r = code_of(
+        "ORDERS\nOrder: Triamcinolone acetonide injection, per 10 mg (J3301) - qty 2\n\n"
+        "Procedure: the left infraspinatus and the left teres minor were injected. The left supraspinatus was NOT "
+        "injected: on re-examination after the first injections its taut band had released.\n"
+        "Injectate: lidocaine 1% 4 mL mixed with Kenalog-40 (triamcinolone 40 mg/mL) 0.5 mL = 20 mg.\n"
+    )
+    assert drug_lines(r) == [("J3301", 2, [])]
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_percent_less_pain_is_relief() -> None:
+    r = code_of(
+        "She had trigger point injections of the left scalene muscles on April 1, 2025. After the April injections "
+        "she had about 65% less neck and arm pain for ten weeks.\nProcedure: TPI left anterior scalene with 0.5% "
+        "lidocaine 2 mL. Pain 6/10 -> 1/10.\n",
+        date_of_service="2025-07-15",
+    )
+    assert "REPEAT_RELIEF_MISSING" not in {f.check for f in r.findings}
+
+
+def test_flowsheet_rows_named_for_the_tpi_history_are_earlier_sessions() -> None:
+    r = code_of(
+        "Row Name                                   10/07/25 1340\n"
+        "TPI History - Session A                    09/10/2024: L piriformis; relief 50% x 8 wks\n"
+        "TPI History - Session B                    01/14/2025: L piriformis; relief 60% x 12 wks\n"
+        "TPI Site 1 Muscle                          Piriformis\nTPI Site 1 Laterality                      Left\n"
+        "Local Anesthetic                           Lidocaine 1% 4 mL\n",
+        date_of_service="2025-10-07",
+    )
+    assert [p.date.isoformat() for p in r.prior_sessions] == ["2024-09-10", "2025-01-14"]
+
+
+def test_a_numbered_table_under_a_short_prior_sessions_heading() -> None:
+    r = code_of(
+        "Prior TPI Sessions\n  Session   Date         Muscles                          Relief reported\n"
+        "  1         09/10/2024   L + R gluteus medius             50% x 6 wk\n"
+        "  2         01/07/2025   L + R gluteus medius             40% x 4 wk\n\n"
+        "Procedure: TPI left gluteus medius with lidocaine 1% 3 mL.\n",
+        date_of_service="2025-06-24",
+    )
+    assert [p.date.isoformat() for p in r.prior_sessions] == ["2024-09-10", "2025-01-07"]
+
+
+def test_a_negation_closed_in_brackets_stays_there() -> None:
+    r = code_of("Proc 2: TPI, palpation guided (no fluoro): bilat quadratus lumborum x2 each. Lido 1% 6 mL.\n")
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_laterality_field_sides_every_muscle_on_the_line_above() -> None:
+    r = code_of(
+        "Procedure: trigger point injections\nMuscle(s) injected: Upper trapezius; Levator scapulae\nLaterality: Right\n"
+        "Medication: lidocaine 1% 3 mL\n"
+    )
+    assert muscles(r) == {("trapezius", "right", "injection"), ("levator scapulae", "right", "injection")}
+
+
+def test_a_grid_row_of_an_abbreviated_muscle_with_no_box_ticked() -> None:
+    r = code_of(
+        "TRIGGER POINT INJECTIONS\n  | Muscle                  | Left       | Right      |\n"
+        "  |-------------------------|------------|------------|\n"
+        "  | Rhomboid major          | [x] 2 inj  | [x] 2 inj  |\n  | Serratus post. superior | [ ]        | [ ]        |\n"
+        "Medication: lidocaine 1% 4 mL\n"
+    )
+    assert "MUSCLE_NOT_NAMED" not in {f.check for f in r.findings}
+    assert procedure(r) == ("20552", 2)
+
+
+def test_a_region_row_with_its_own_number_of_injections_is_an_unnamed_site() -> None:
+    r = code_of(
+        "Sites:\n    Iliocostalis lumborum           Side: ( ) L  ( ) R  (x) Bilateral    # of injections: 2 each side\n"
+        "    Lumbar paraspinals (L4-L5)      Side: ( ) L  (x) R  ( ) Bilateral    # of injections: 1\n"
+        "Medication: lidocaine 1% 8 mL\n"
+    )
+    assert "MUSCLE_NOT_NAMED" in {f.check for f in r.findings}

@@ -43,6 +43,7 @@ def _denied_today(low: str, modality: str, clause_of: Callable[[int], ClauseInfo
     return False
 
 
+_TPI_UNGUIDED = re.compile(r"\b(?:without|no) imaging\b|\bby palpation\b|\bpalpation[- ]guided\b|\bpalpation only\b")
 _NOT_JUST_BEFORE = re.compile(r"\b(?:not|n't|never|unable to)\s+$")
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
@@ -99,7 +100,7 @@ _REPEAT = re.compile(
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\s*[-:]\s*(?:tpis?|trigger[- ]point)"
     r"|\bs/p (?:tpis?|trigger point)"
     r"|\b(?:tpis?|trigger[- ]point injections?)\s*\(repeat\)"
-    r"|\bafter the (?:\d{1,2}/\d{1,2}/\d{2,4}|last|previous|prior|first|second|third) (?:tpi |trigger point )?(?:session|injections?|tpis?)\b"
+    r"|\bafter the (?:\d{1,2}/\d{1,2}/\d{2,4}|last|previous|prior|second|third) (?:tpi |trigger point )?(?:session|injections?|tpis?)\b"
     # "Trigger point injections of the left masseter ... were performed here on 01/14/2025"
     r"|\b(?:tpis?|trigger[- ]point injections?)\b[^.;]{0,80}?\b(?:were|was) (?:performed|done|given|administered)\b[^.;]{0,20}?\bon \d"
     r"|\binjected (?:last (?:week|month|time|visit|session)|previously|\d{1,2} (?:weeks?|months?) ago|on \d)"
@@ -123,7 +124,7 @@ _ORDERS_HEADING = re.compile(r"\s*(?:orders?|medications? ordered|procedures? or
 _NOT_ADDRESSED = re.compile(
     r"\b(?:was|were) not (?:addressed|managed|evaluated)\b|\bno other (?:problems?|issues?|complaints?|concerns?) (?:were |was )?(?:addressed|managed|evaluated|raised|discussed)\b"
 )
-_DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
+_DATE_ROW = re.compile(r"^\s*(?:[-*•|]\s*|#\s*\d{1,2}\s+|\d{1,2}[.)]\s+|\d{1,2}[ \t]{2,}|(?:session|tpi) ?#?\d{1,2}:?\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|(?:19|20)\d\d-\d\d-\d\d)\b")
 _HISTORY_WORD = re.compile(r"\b(?:prior(?! to\b)|previous|past|earlier|history)\b")  # (not "prior to each injection")
 _EM_CORRECTED = re.compile(r"\bcorrect\w*|\bshould (?:read|be|have been)\b|\bin error\b|\bchanged to\b|\bamended\b|\bincorrect\b")
 _AMONG_TODAYS = re.compile(r"\b(?:after|during|before|with|at|following) the\s+$")
@@ -139,7 +140,7 @@ _NO_REPEAT = re.compile(r"\b(?:no|never|denies|not|nor|without|first)\b")
 _NO_REPEAT_AFTER = re.compile(r"[ \t:\-]*(?:none|no|n/a|never|0)\b(?![ \t]*[\w/])\W*(?:dates?\W*)?(?:\([^()\n]*\)\W*)?")
 # "The patient received trigger point injections into ...": today's procedure, not an earlier one
 _RECEIVED = re.compile(r"(?:has had|had|received|underwent)\b")
-_RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|pain relief|pain reduction|reduction in pain)")
+_RELIEF_PCT = re.compile(r"%\s*(?:relief|improvement|reduction|better|decrease|less\b|pain relief|pain reduction|reduction in pain)")
 _PCT_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _PCT_LASTED = re.compile(
     r"(?<![\d.])(\d{1,3})\s*%\s*\)?[\s,;]*(?:and |which |that )?(?:lasted|lasting|sustained|maintained|persisted"
@@ -202,6 +203,9 @@ _EM_SEPARATE = re.compile(
     r"|\b(?:addressed|evaluated|managed|treated) separately\b|\bmedication management\b|\bunrelated (?:problem|complaint|issue|condition)\b|\bnew (?:problem|complaint|issue)\b(?! visit)"
     r"|\b(?:refilled|adjusted|titrated|increased|decreased|started|changed) (?:\w+ ){0,2}(?:medications?|dose|dosage|metformin|lisinopril|insulin|amlodipine|gabapentin|duloxetine)\b"
 )
+_HEADER_ROW = re.compile(r"[a-z /#()]+(?:[ \t]{2,}[a-z /#()]+)+")  # "session   date   muscles   relief reported"
+_ROW_NAME = re.compile(r"([^:\n]{2,60}?)[ \t]{2,}\S")
+_EM_CODE_BEFORE = re.compile(r"\b992\d\d\b")
 _ASKED_WHETHER = re.compile(r"\b(?:whether|determine if|decide if)\b[^.;\n]*$")
 # (the letter comes before the look-behind so that `re` can skip ahead to capital letters: 2x faster)
 _ICD = re.compile(r"([A-TV-Z](?<![A-Za-z0-9][A-TV-Z])[0-9][0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?![A-Za-z0-9])")
@@ -286,8 +290,11 @@ def read_clinical(
 
     # each fact walks the few matches of its own cues, not every clause
     other_starts = {infos[i].clause.start for i in other_context}
+    # "The C-arm was moved out of the field and the trigger point injections were done by palpation, without
+    # imaging": beside another procedure, the imaging was that procedure's
+    tpi_unguided = bool(other_context) and any(i.tpi_words and _TPI_UNGUIDED.search(i.text) for i in infos)
     for modality in ("ultrasound", "fluoroscopy", "mri"):
-        if not h[modality].spans or _denied_today(low, modality, clause_of):
+        if tpi_unguided or not h[modality].spans or _denied_today(low, modality, clause_of):
             continue  # "Ultrasound was NOT used today": template text saying otherwise does not apply
         for span in h[modality].spans:
             info = clause_of(span[0])
@@ -405,7 +412,10 @@ def read_clinical(
     for info in infos:  # (cheap tests first: this runs on every clause)
         s_ = info.text
         label = info.clause.field_label
-        in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None)
+        in_history = info.clause.section == "history" or (bool(label) and _HISTORY_WORD.search(label) is not None) or (
+            # a flowsheet row named for the history: "TPI History - Session A        09/10/2024: L piriformis ..."
+            "  " in s_ and (rn := _ROW_NAME.match(s_)) is not None and _HISTORY_WORD.search(rn.group(1)) is not None
+        )
         dm = _DATE_ROW.match(s_)
         dated_row = dm is not None and (
             lead_tpi or (in_history and _TPI_NAMED.search(_block_head(low, info.clause.start)) is not None)
@@ -429,9 +439,10 @@ def read_clinical(
             for d, ds, de in dates_in(s_, dos):
                 if d < dos and (dos - d).days < 3 * 366:
                     facts.prior_sessions.append((d, (info.clause.start + ds, info.clause.start + de)))
-        if info.ends_colon and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
+        # (or a short history heading of its own, "Prior TPI Sessions", over a table whose header row is kept)
+        if (info.ends_colon or (info.status == "history" and len(s_) <= 40)) and _TPI_WORD.search(s_) and not has_cue(info, ("future",)):
             lead_tpi = True
-        elif not dated_row:
+        elif not dated_row and not (lead_tpi and _HEADER_ROW.fullmatch(s_)):
             lead_tpi = False
     for rs, re_ in reliefs.spans:
         info = clause_of(rs)
@@ -467,6 +478,7 @@ def read_clinical(
         if later:
             facts.em_codes.remove(later[0])
             facts.em_codes.insert(0, later[0])
+    not_addressed = _NOT_ADDRESSED.search(low) is not None
     # (not a title's question: "IS THIS E/M SEPARATELY IDENTIFIABLE?")
     # (nor an auditor's task: "Determine whether the E/M is supported as separately identifiable.")
     facts.em_separate = next(
@@ -474,6 +486,9 @@ def read_clinical(
             sp for sp in h["em_separate"].spans
             if ((ci := clause_of(sp[0])) is None or not ci.text.rstrip().endswith("?"))
             and not _ASKED_WHETHER.search(low, max(0 if ci is None else ci.clause.start, sp[0] - 80), sp[0])
+            # (nor a billing line's description of its code, "99214-25   New problem with procedure", in a note
+            # that says no other problem was addressed)
+            and not (not_addressed and _EM_CODE_BEFORE.search(low, low.rfind("\n", 0, sp[0]) + 1, sp[0]))
         ),
         None,
     )
@@ -484,7 +499,7 @@ def read_clinical(
         # (managed on the problem's own line, not "no medication changes"; and not where the note says no
         # other problem was addressed)
         others = [sp for code, sp in facts.icd_codes if not code.startswith(k.tpi_related_prefixes)]
-        if others and not _NOT_ADDRESSED.search(low):
+        if others and not not_addressed:
             for ms, _me in h["managed"].spans:
                 if NEGATED_JUST_BEFORE.search(low, max(0, ms - 30), ms):
                     continue

@@ -189,6 +189,8 @@ def read_drugs(
                 status = "negated"  # "1% lidocaine 1.5 mL + Kenalog 0.25 mL - drawn up, not given"
             elif idx in other_context and not clause_has_muscle:
                 status = "other"  # "1. R knee injection: ...; Kenalog 40 mg + 1% lidocaine 3 mL": that procedure's
+            elif _ORDER_LABEL.match(info.clause.field_label):
+                status = "other"  # "Order: Triamcinolone acetonide injection, per 10 mg (J3301) - qty 2": what was asked for
             elif _BILLING_WORDS.search(s) and not _GIVEN_WORD.search(s):
                 status = "other"  # "Claim billed: 20553; J1010 x 2 (the biller counted two 40-mg units of Depo-Medrol)"
             elif m.start > 0 and low[m.start - 1] in "\"“'" and _ERROR_WORDS.search(s):
@@ -286,6 +288,7 @@ def read_drugs(
     return merged
 
 
+_ORDER_LABEL = re.compile(r"(?:orders?|ordered|order placed|orders placed)$")
 _BILLING_WORDS = re.compile(r"\b(?:billed|biller|billing|claim|charges?|charged|hcpcs|reported per|per \d+(?:\.\d+)? ?(?:mg|units?)\b)")
 _TOTAL_LINE = re.compile(r"^\s*(?:totals?|total dose|total injected|total amount)\b[^:]{0,20}:?\s*")
 _UNITS_TOTAL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:units?|u)\s+(?:in\s+)?total\b|\btotal(?:\s+of)?\s+(\d+(?:\.\d+)?)\s*(?:units?|u)\b")

@@ -33,7 +33,7 @@ _POSTFIX = re.compile(
     r"(?:(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower)\s+(?:heads?|fibers|part|portion|belly)\b[\s,.:|()\-\[\]]*"
     r"|\(?(?:medial|lateral|long|short|sternal|clavicular|superficial|deep|upper|middle|lower|anterior|posterior|ant|post)"
     r"(?: (?:heads?|fibers|part))?(?:\)|(?=[ \t]{2,}|\s*\|))[\s,.:|()\-\[\]]*)?"  # "Trapezius (upper)   Bilateral", "Deltoid, posterior   L"
-    r"(?:(?:was|were)\s+(?:then\s+)?(?:injected|needled|treated)\s+|(?:injected|needled|treated)\s+(?=bilat|on\s|both\s))?"
+    r"(?:(?:was|were|is|are)\s+(?:then\s+)?(?:injected|needled|treated)\s+|(?:injected|needled|treated)\s+(?=bilat|on\s|both\s))?"
     r"(?:(?:on|to|at|of)\s+(?:the\s+)?|side\s*:?\s*|laterality\s*:?\s*)?"
     r"(?P<side>" + _SIDE + r"|b(?=\s*\|))(?![a-z0-9])(?:[\s\-]*(?:sided?|sides)\b)?"  # ("| Masseter | B |": a side column)
 )
@@ -267,6 +267,8 @@ def read_sites(
                 status = "negated"  # "Extensor carpi ulnaris        N      0": the Injected (Y/N) column says no
             if status == "today" and m.kind == "muscle" and _PATHOLOGY_AFTER.match(low, m.end):
                 status = "other"  # "MRI: mild supraspinatus tendinosis": a finding about the muscle, not a site
+            if status == "today" and m.kind == "muscle" and _TOXIN_ONLY_AFTER.match(low, m.end):
+                status = "other"  # "The left pectoralis major received toxin only": the chemodenervation's muscle
             if status == "today" and _LANDMARK.search(low, max(cs, m.start - 24), m.start):
                 status = "other"  # "the piriformis deep to the gluteus maximus": a landmark, not a target
             if status == "today" and (
@@ -371,6 +373,10 @@ def _aborted_after(infos: list[ClauseInfo], with_muscles: set[int], starts: list
                 break
 
 
+_TOXIN_ONLY_AFTER = re.compile(
+    r"\s+(?:received|got|was given|was treated with)\s+(?:the\s+)?(?:toxin|botox|botulinum\w*|onabotulinum\w*|dysport|xeomin)"
+    r"(?:\s+\w+)?\s+only\b"
+)
 _PASSED_THROUGH = re.compile(r"\b(?:advanced|passed|inserted|directed|walked|traversed)\b[^.;]{0,60}\bthrough\b[^.;]{0,60}$")
 _INJECTED_VERB = re.compile(r"\binject|\binfiltrat|\bneedled\b")
 
@@ -399,7 +405,15 @@ def _later_negation(muscles: list[MuscleFact], low: str, correction: re.Pattern[
             later = r.spans[0][0] > f.spans[0][0]
             if not f.explicit or (
                 later
-                and (correction.search(low, f.spans[0][1], r.spans[0][0]) or _WRONG_SIDE.search(low, f.spans[0][1], r.spans[0][0]))
+                and (
+                    correction.search(low, f.spans[0][1], r.spans[0][0]) or _WRONG_SIDE.search(low, f.spans[0][1], r.spans[0][0])
+                    # (its own list item ends saying so: "- Right rhomboid major: the needle was placed, but ...
+                    # the rhomboid major was not injected.")
+                    or (
+                        r.status == "negated" and f.procedure == "injection" and low.startswith(":", f.spans[0][1])
+                        and "\n" not in low[f.spans[0][1] : r.spans[0][0]]
+                    )
+                )
             ):
                 f.status = "negated"
                 break
@@ -432,7 +446,7 @@ _NO_CELL = re.compile(
     r"(?:(?:[ \t]{2,}|[ \t]*\|[ \t]*)(?:left|right|lt|rt|l|r|b|b/l|bilat|bilateral)\b)?"  # (after a side column)
     r"(?:[ \t]{2,}|[ \t]*[|;,][ \t]*)(?:n|no|not injected|not needled|not done|none|-|–)(?=[ \t]{2,}|[ \t]*[|;,\n]|[ \t]*$)"
 )
-_OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d|\|\s*[1-9]\d?\s*(?:\||$)")
+_OWN_COUNT = re.compile(r"\bx\s*\d|\b\d{1,2}\s*(?:sites?|injections?|points?|trigger points?)\b|\blevels?\b|\bat [lct]\d|\|\s*[1-9]\d?\s*(?:\||$)|#\s*(?:of\s+)?(?:injections?|sites?|tps?)\s*:\s*[1-9]")  # ("# of injections: 1")
 _ONLY_REFERRED = re.compile(r"\b(?:stop|stopped|after|following|besides|than|like|as with)\s+(?:the\s+)?(?:(?:left|right|l|r)\s+)?$")
 _OWN_SIDE_NOTE = re.compile(r"\s*\(\s*(?:left|right|l|r|lt|rt)(?:\s+(?:only|side))?\s*\)")
 _RELATIVE_JUST_BEFORE = re.compile(r"\b(?:contralateral|opposite|other)\s+(?:side\s+)?$")
@@ -859,6 +873,17 @@ def _side_fields(low: str, infos: list[ClauseInfo], muscles: list[MuscleFact], k
                         and k.muscles[f.muscle_id].paired
                     ]
                     j -= 1
+            if near < idx:
+                # ("Muscle(s) injected: Upper trapezius; Levator scapulae / Laterality: Right": the whole line)
+                j = near - 1
+                while j >= 0 and infos[j].clause.line == infos[near].clause.line:
+                    js, je = infos[j].clause.start, infos[j].clause.end
+                    targets += [
+                        f for f in out
+                        if js <= f.spans[0][0] < je and f.laterality == "unspecified" and f.status == "today"
+                        and k.muscles[f.muscle_id].paired and f not in targets
+                    ]
+                    j -= 1
             kept = [f for f in out if f not in targets]
             for f in targets:
                 for side in sides:
@@ -899,7 +924,10 @@ def _negated(low: str, cs: int, ce: int, m: Mention, cues: Cues) -> bool:
         last_neg = nm
     if last_neg is not None:
         scope = before[last_neg.start() :]
-        cut = _NEG_TERMINATE.search(before[last_neg.end() :]) and not _NEG_OF_INJECTION.search(scope)
+        # (a negation closed inside brackets stays there: "TPI, palpation guided (no fluoro): bilat QL x2")
+        cut = (_NEG_TERMINATE.search(before[last_neg.end() :]) and not _NEG_OF_INJECTION.search(scope)) or (
+            ")" in scope and scope.count(")") > scope.count("(")
+        )
         if not cut and not _NEG_OTHER_THING.match(scope):
             return True
     after = low[m.end : min(ce, m.end + 60)]

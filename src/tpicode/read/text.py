@@ -360,9 +360,10 @@ def _split_block(
     emit(low, seg_start, end, section, line, list_item, label, out)
 
 
-_BREAK_WORDS = ("but", "how", "though", "where", "except")  # a cheap literal pre-check
+_BREAK_WORDS = ("but", "how", "though", "where", "except", "and then,")  # a cheap literal pre-check
 _MAY_BREAK = re.compile("|".join(_BREAK_WORDS))
-_CLAUSE_BREAK = re.compile(r",?\s+(?=(?:but|however|although|though|whereas|except that)\b)")
+# (", and then, with a new prep ..., trigger point injections": one run-on sentence doing two procedures)
+_CLAUSE_BREAK = re.compile(r",?\s+(?=(?:but|however|although|though|whereas|except that)\b)|,\s+(?=and then,)")
 
 
 def _emit(

@@ -82,32 +82,36 @@ _NONE = Hits([])  # shared by every category with no match in a note; never muta
 Entry = tuple[str, re.Pattern[str]]
 
 
-def split_top(pattern: str) -> list[str]:
-    """Split a regex on its top-level `|` (not inside groups or classes)."""
-    parts, depth, cls, buf, i = [], 0, False, [], 0
+def _syntax(pattern: str) -> list[tuple[int, str, int]]:
+    """(index, character, group depth before it) of each character of a regex that is neither escaped nor
+    inside a character class: the walk both the top-level split and the group matching need."""
+    out: list[tuple[int, str, int]] = []
+    depth, cls, i = 0, False, 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            buf.append(pattern[i : i + 2])
             i += 2
             continue
         if cls:
             cls = c != "]"
         elif c == "[":
             cls = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append("".join(buf))
-            buf = []
-            i += 1
-            continue
-        buf.append(c)
+        else:
+            out.append((i, c, depth))
+            depth += 1 if c == "(" else -1 if c == ")" else 0
         i += 1
-    parts.append("".join(buf))
-    return parts
+    return out
+
+
+def split_top(pattern: str) -> list[str]:
+    """Split a regex on its top-level `|` (not inside groups or classes)."""
+    cuts = [i for i, c, depth in _syntax(pattern) if c == "|" and depth == 0]
+    return [pattern[a + 1 if a >= 0 else 0 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
+
+
+def _group_end(body: str) -> int:
+    """Index of the `)` closing the group that `body` starts with, or -1."""
+    return next((i for i, c, depth in _syntax(body) if c == ")" and depth == 1), -1)
 
 
 def _leads(alt: str) -> list[tuple[str, bool]] | None:
@@ -119,7 +123,7 @@ def _leads(alt: str) -> list[tuple[str, bool]] | None:
     body = alt
     while body.startswith(("(?<!", "(?<=")):
         # a lookbehind tests what comes before the lead, which match(low, start) still sees: skip it
-        close = _lookbehind_end(body)
+        close = _group_end(body)
         if close < 0:
             return None
         body = body[close + 1 :]
@@ -146,44 +150,13 @@ def _leads(alt: str) -> list[tuple[str, bool]] | None:
     return [(word, whole)] if word else None
 
 
-def _lookbehind_end(body: str) -> int:
-    """Index of the `)` closing the lookbehind that `body` starts with, or -1."""
-    depth, j, cls = 0, 0, False
-    while j < len(body):
-        c = body[j]
-        if c == "\\":
-            j += 2
-            continue
-        if cls:
-            cls = c != "]"
-        elif c == "[":
-            cls = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    return -1
-
-
 def _group_leads(prefix: str, body: str) -> list[tuple[str, bool]] | None:
     """Leads of `prefix` + a pattern that starts with a non-capturing group, one per alternative."""
-    depth, j = 0, 0
-    while j < len(body):
-        if body[j] == "\\":
-            j += 2
-            continue
-        if body[j] == "(":
-            depth += 1
-        elif body[j] == ")":
-            depth -= 1
-            if depth == 0:
-                break
-        j += 1
+    j = _group_end(body)
+    if j < 0:
+        return None
     inner, rest = body[3:j], body[j + 1 :]
-    if rest[:1] in ("?", "*", "{", "+") or j >= len(body):
+    if rest[:1] in ("?", "*", "{", "+"):
         return None
     out: list[tuple[str, bool]] = []
     for sub in split_top(inner):

@@ -77,7 +77,7 @@ def _headed_by_other(fr: Frame, cues: Cues) -> bool:
         # (not a risk named in the consent: "Risks including phrenic nerve and brachial plexus block ...")
         if any(not RISK_WORD.search(line, max(0, x.start() - 60), x.start()) for x in cues.other_procedures.finditer(line)) or (
             (om := _OTHER_HEADING.search(line)) and not (toxin_tpi and "bot" in om.group())
-        ) or _IM_HEADING.search(line):
+        ) or cues.intramuscular.search(line):  # ("PROCEDURE: Intramuscular injection #1")
             named_other = True
     return named_other
 
@@ -86,7 +86,6 @@ _TOXIN_INTO_TP = re.compile(
     r"(?:botox|botulinum|onabotulinum\w*)[^.\n]{0,60}\binto (?:the )?(?:\w+ )?trigger points?\b"
     r"|\btrigger points?\b[^.\n]{0,40}\b(?:with|using) (?:\w+ )?(?:botox|botulinum|onabotulinum\w*)"
 )
-_IM_HEADING = re.compile(r"\bintramuscular (?:injection|shot|medication)|\bim (?:injection|shot|medication)s?\b")  # "PROCEDURE: Intramuscular injection #1"
 _OTHER_HEADING = re.compile(r"\bbotox|botulinum|\binjection of the (?:\w+ )?(?:knee|hip|shoulder|joint|bursa)|\bintra-?articular")
 
 

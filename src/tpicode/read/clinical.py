@@ -43,7 +43,6 @@ def _denied_today(low: str, modality: str, clause_of: Callable[[int], ClauseInfo
     return False
 
 
-_TPI_UNGUIDED = re.compile(r"\b(?:without|no) imaging\b|\bby palpation\b|\bpalpation[- ]guided\b|\bpalpation only\b")
 _NOT_JUST_BEFORE = re.compile(r"\b(?:not|n't|never|unable to)\s+$")
 _NO_GUIDANCE = re.compile(
     r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}(?:imaging|ultrasound|fluoro\w*|guidance)|\bpalpation[- ]guid|\blandmark[- ]guid"
@@ -148,6 +147,7 @@ _PCT_LASTED = re.compile(
     r"|(?=\d{1,2}\s*(?:wks?|weeks?|mos?|months?)\b))"  # "| 65%, 10 weeks |" under a "Relief, duration" column
 )
 _VERB_RELIEF = re.compile(r"\b(?:improved|got better|was better|eased|fell|dropped|decreased|went down)\s+(?:by\s+)?(?:about\s+|approximately\s+|roughly\s+|~\s*)?(\d{1,3})\s*%")
+_VERB_RELIEF_GATE = ("improved ", " better ", "eased ", "fell ", "dropped ", "decreased ", "went down ")  # its verbs, as literals
 _RELIEF_WORD = re.compile(r"\b(?:relief|improvement|reduction|decrease)\s+(?:\w+\s+){0,3}?(?:of|by|about|approximately|~)\s*(\d{1,3})\s*%")
 _DURATION = re.compile(
     r"(?:for|lasting|lasted|x|over|about|approximately|nearly|almost|through|which lasted|stayed|held|since|ago"
@@ -273,7 +273,7 @@ def read_clinical(
         # "7/10 -> 2/10 (~70%), lasted ~12 wks": a percentage that lasted is a relief
         relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _PCT_LASTED.finditer(low))
         # "his pain improved about 75% and stayed improved for roughly 3 months": relief said with a verb
-        if "improved " in low or " better " in low or "eased " in low or "fell " in low or "dropped " in low or "decreased " in low or "went down " in low:  # (a substring test first: most notes have none)
+        if any(w in low for w in _VERB_RELIEF_GATE):  # (a substring test first: most notes have none)
             relief_spans.extend((m.start(1), m.end(), m.group(1)) for m in _VERB_RELIEF.finditer(low))
         relief_spans = sorted(set(relief_spans))
     reliefs = Hits([(a, b) for a, b, _v in relief_spans])
@@ -292,7 +292,9 @@ def read_clinical(
     other_starts = {infos[i].clause.start for i in other_context}
     # "The C-arm was moved out of the field and the trigger point injections were done by palpation, without
     # imaging": beside another procedure, the imaging was that procedure's
-    tpi_unguided = bool(other_context) and any(i.tpi_words and _TPI_UNGUIDED.search(i.text) for i in infos)
+    tpi_unguided = bool(other_context) and any(
+        i.tpi_words and h["no_guidance"].any(i.clause.start, i.clause.end) for i in infos
+    )
     for modality in ("ultrasound", "fluoroscopy", "mri"):
         if tpi_unguided or not h[modality].spans or _denied_today(low, modality, clause_of):
             continue  # "Ultrasound was NOT used today": template text saying otherwise does not apply
